@@ -1,0 +1,230 @@
+/**
+ * The adapter port: everything a platform adapter is given and must return.
+ * Adapters never read process.env, never touch Redis and never sleep-and-retry:
+ * the publish worker owns retries, and persists what adapters hand it through
+ * `saveProgress` / `armWrite`.
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { PlatformHttp } from './http.ts';
+import type { MediaSource } from './media.ts';
+
+export const PLATFORMS = [
+  'x', 'linkedin', 'youtube', 'facebook', 'instagram', 'threads', 'pinterest', 'tiktok',
+  'bluesky', 'mastodon', 'kuaishou', 'bilibili', 'wechat_official', 'douyin', 'xiaohongshu',
+  'wechat_channels',
+] as const;
+export type PlatformName = (typeof PLATFORMS)[number];
+
+export interface MediaKindLimits {
+  maxCount: number;
+  maxBytes: number;
+  mimeTypes: readonly string[];
+}
+
+export type MediaKind = 'image' | 'gif' | 'video' | 'document';
+
+/** Limits and capabilities as data; `validate` in the adapter covers rules data cannot express. */
+export interface PlatformManifest {
+  platform: PlatformName;
+  displayName: string;
+  /** Where the numbers below come from. */
+  docs: string;
+  text: {
+    maxLength: number;
+    /** Human description of the unit, e.g. "weighted characters (twitter-text v3)". */
+    unit: string;
+    count: (text: string) => number;
+    /** A post must carry text (true for text-first platforms without media). */
+    required: boolean;
+  };
+  media: {
+    maxItems: number;
+    kinds: Partial<Record<MediaKind, MediaKindLimits>>;
+    /** `exclusive`: a post holds one kind only (e.g. X: 4 images OR 1 video). */
+    mixing: 'exclusive' | 'any';
+    required: boolean;
+  };
+  capabilities: {
+    threads: boolean;
+    firstComment: boolean;
+    /** The platform write honours an idempotency key or a client-chosen id. */
+    idempotentWrite: boolean;
+    lookup: boolean;
+    handoff: boolean;
+    /** rotating: every refresh returns a new single-use refresh token. */
+    refresh: 'rotating' | 'static' | 'none';
+    oauth: boolean;
+  };
+  /** BullMQ limiter for this platform's queue (per process). */
+  queueLimiter?: { max: number; durationMs: number };
+  /** Per-target `options` accepted by this platform. */
+  options: z.ZodType;
+  /** `settings` accepted on POST /v1/accounts. */
+  accountSettings: z.ZodType;
+  /** Extra credential fields beyond accessToken / refreshToken / expiresAt. */
+  accountCredentials?: z.ZodType;
+  /** What `externalId` means for this platform (shown in docs and errors). */
+  externalIdDescription: string;
+}
+
+export interface Credentials {
+  accessToken: string;
+  refreshToken?: string;
+  /** ISO 8601 */
+  expiresAt?: string;
+  /** ISO 8601, when the platform says the refresh token dies. */
+  refreshTokenExpiresAt?: string;
+  scope?: string;
+  [extra: string]: unknown;
+}
+
+export interface AccountView {
+  id: string;
+  externalId: string;
+  handle?: string;
+  settings: Record<string, unknown>;
+}
+
+export interface MediaRef {
+  /** Position in the post's media list. */
+  index: number;
+  url?: string;
+  mediaId?: string;
+  altText?: string;
+}
+
+export interface ThreadItem {
+  text: string;
+  media: MediaRef[];
+}
+
+export interface PublishInput<Options = Record<string, unknown>> {
+  deliveryId: string;
+  postId: string;
+  text: string;
+  media: MediaRef[];
+  options: Options;
+  account: AccountView;
+  /** ISO 8601 */
+  scheduledAt: string;
+}
+
+/** Settings that come from Herald's config for this platform, never from env inside the adapter. */
+export interface PlatformSettings {
+  clientId?: string;
+  clientSecret?: string;
+  /** Platform-specific knobs, e.g. { apiVersion: "202601" } for LinkedIn. */
+  extra: Record<string, string>;
+}
+
+export interface PublishContext {
+  credentials: Credentials;
+  http: PlatformHttp;
+  settings: PlatformSettings;
+  /** Opens media by its index in `input.media` (or a thread item's media ref). */
+  openMedia(ref: MediaRef): Promise<MediaSource>;
+  /**
+   * State persisted by earlier attempts of this delivery (uploaded media ids,
+   * session URIs, ids of posted thread items). Empty on the first attempt.
+   */
+  progress: Record<string, unknown>;
+  /**
+   * True when an earlier attempt of this delivery sent a write whose outcome was never
+   * learned (it went to `unknown`, then an admin or a reconcile re-ran it). A platform's
+   * duplicate refusal is then evidence that the first write landed, not a rejection.
+   */
+  previousAttemptAmbiguous: boolean;
+  /** Merge into progress and persist durably; also clears an armed write. */
+  saveProgress(patch: Record<string, unknown>): Promise<void>;
+  /**
+   * Record durably that a non-idempotent platform write is about to be sent.
+   * If the run dies before `saveProgress`, the next run will not resend it blindly:
+   * it asks `lookup`, or marks the delivery `unknown`. Throws if this run lost its claim.
+   */
+  armWrite(label: string): Promise<void>;
+  /** Short, abortable wait for platform processing (capped by the worker). */
+  wait(ms: number): Promise<void>;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface PublishReceipt {
+  platformPostId: string;
+  url: string;
+  /** Raw platform facts worth keeping in history (status codes, ids of extra items). */
+  details?: Record<string, unknown>;
+}
+
+export type PublishOutcome =
+  | { status: 'published'; receipt: PublishReceipt }
+  /** Platform accepted the write and is processing; the worker calls publish again after `checkAfterMs`. */
+  | { status: 'processing'; checkAfterMs: number; note?: string }
+  /** Handoff: nothing can be published unattended; the package is shown to the creator. */
+  | { status: 'awaiting_action'; handoff: HandoffPackage };
+
+export interface HandoffPackage {
+  instructions: string;
+  text: string;
+  mediaUrls: string[];
+  deepLink?: string;
+}
+
+export type LookupResult =
+  /** The armed write landed; the adapter saved progress (e.g. the post id) so publish can finish. */
+  | { status: 'landed' }
+  /** The platform proves the armed write did not happen: it may be sent again. */
+  | { status: 'absent' }
+  | { status: 'inconclusive'; message: string };
+
+export interface RefreshContext {
+  http: PlatformHttp;
+  settings: PlatformSettings;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface OAuthStart {
+  clientId: string;
+  redirectUri: string;
+  state: string;
+  /** Present when the manifest says PKCE is used. */
+  codeChallenge?: string;
+}
+
+export interface ConnectedIdentity {
+  externalId: string;
+  handle?: string;
+  credentials: Credentials;
+  settings?: Record<string, unknown>;
+}
+
+export interface OAuthFlow {
+  pkce: boolean;
+  scopes: readonly string[];
+  /** The browser-facing authorize URL (override applied by the caller through `rewrite`). */
+  authorizeUrl(start: OAuthStart, rewrite: (url: string) => string): string;
+  /** Exchange the code and fetch the identity needed for posting. */
+  exchange(
+    params: { code: string; redirectUri: string; codeVerifier?: string },
+    ctx: RefreshContext,
+  ): Promise<ConnectedIdentity>;
+}
+
+export interface ValidationIssue {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface PlatformAdapter {
+  manifest: PlatformManifest;
+  /** Platform rules the manifest data cannot express (weighted text, title rules, thread items). */
+  validate?(input: { text: string; media: MediaRef[]; options: unknown }): ValidationIssue[];
+  publish(input: PublishInput, ctx: PublishContext): Promise<PublishOutcome>;
+  /** Reconcile an armed write whose outcome is unknown. */
+  lookup?(input: PublishInput, ctx: PublishContext, armed: { label: string }): Promise<LookupResult>;
+  /** Throws AdapterError kind `auth` with refreshable=false when the refresh token is dead. */
+  refresh?(credentials: Credentials, ctx: RefreshContext): Promise<Credentials>;
+  oauth?: OAuthFlow;
+}

@@ -1,0 +1,80 @@
+/**
+ * Runs redis-server as a child process (sandbox mode, tests, bench): free port,
+ * AOF with appendfsync everysec, maxmemory-policy noeviction, data under dataDir.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { Redis } from 'ioredis';
+
+export interface RedisChild {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRedisServer(opts: { dataDir: string; appendOnly?: boolean; port?: number; binary?: string }): Promise<RedisChild> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const port = opts.port ?? (await freePort());
+  const args = [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dataDir,
+    '--appendonly', opts.appendOnly === false ? 'no' : 'yes', '--appendfsync', 'everysec',
+    '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes',
+    '--daemonize', 'no', '--loglevel', 'warning',
+  ];
+  const binary = opts.binary ?? 'redis-server';
+  const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<never>((_, reject) => {
+    proc.once('error', (err) => reject(new Error(`could not start ${binary}: ${err.message}. Install it with: apt-get install -y redis-server`)));
+    proc.once('exit', (code) => reject(new Error(`${binary} exited with code ${code} during start: ${stderr.trim()}`)));
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  await Promise.race([waitForPing(url), exited]);
+  proc.removeAllListeners('exit');
+  return {
+    url,
+    port,
+    process: proc,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const done = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitForPing(url: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await client.connect();
+      await client.ping();
+      client.disconnect();
+      return;
+    } catch {
+      client.disconnect();
+      if (Date.now() > deadline) throw new Error(`redis-server on ${url} did not answer within 10 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
