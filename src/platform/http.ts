@@ -89,7 +89,7 @@ export function createPlatformHttp(opts: PlatformHttpOptions): PlatformHttp {
     const what = `${req.method} ${new URL(url).pathname}`;
     let res: Response;
     try {
-      res = await fetch(url, { method: req.method, headers, body: req.body ?? null, signal, redirect: 'manual' });
+      res = await fetch(url, { method: req.method, headers, body: (req.body ?? null) as BodyInit | null, signal, redirect: 'manual' });
     } catch (err) {
       throw classifyNetworkError(err, { platform: opts.platform, phase: req.phase, what, timedOut: timeout.aborted });
     }
