@@ -13,6 +13,8 @@ export interface MediaSource {
   altText?: string;
   /** Bytes from `start` (inclusive) to the end. */
   stream(start?: number): AsyncIterable<Uint8Array>;
+  /** Release temporary files (called by the worker when the run ends). */
+  cleanup?(): void;
 }
 
 export function mediaKindOf(mimeType: string): MediaKind | undefined {

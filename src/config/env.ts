@@ -1,0 +1,160 @@
+/**
+ * Configuration: the environment, validated once at boot. The only module that reads
+ * process.env (besides the CLI entry point); everything else receives a Config.
+ */
+import { z } from 'zod';
+import { PLATFORMS, type PlatformName } from '../platform/port.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** 32 bytes as 64 hex characters or base64 (44 chars). */
+const encryptionKey = z.string().transform((v, ctx) => {
+  const s = v.trim();
+  const buf = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(s) ? Buffer.from(s, 'base64') : undefined;
+  if (!buf || buf.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes: 64 hex characters or 44 base64 characters (openssl rand -hex 32)' });
+    return z.NEVER;
+  }
+  return buf;
+});
+
+const platformEnvName = (p: PlatformName) => p.toUpperCase();
+
+const baseSchema = z.object({
+  HERALD_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]+$/, 'letters, digits and : _ - { } only').default('herald'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  ENCRYPTION_KEY: encryptionKey.optional(),
+  PUBLIC_URL: httpUrl.optional(),
+  HERALD_ALLOW_PRIVATE_URLS: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  LINKEDIN_API_VERSION: z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202601').default('202601'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+});
+
+const platformShape: Record<string, z.ZodType> = {};
+for (const p of PLATFORMS) {
+  platformShape[`PLATFORM_${platformEnvName(p)}_URL`] = httpUrl.optional();
+  platformShape[`${platformEnvName(p)}_CLIENT_ID`] = z.string().min(1).optional();
+  platformShape[`${platformEnvName(p)}_CLIENT_SECRET`] = z.string().min(1).optional();
+}
+
+export const envSchema = baseSchema.extend(platformShape).superRefine((env, ctx) => {
+  if (env.HERALD_MODE === 'live') {
+    if (!env.ADMIN_API_KEY) ctx.addIssue({ code: 'custom', path: ['ADMIN_API_KEY'], message: 'is required in live mode' });
+    if (!env.ENCRYPTION_KEY) ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY'], message: 'is required in live mode (openssl rand -hex 32)' });
+    if (env.HERALD_ALLOW_PRIVATE_URLS) {
+      ctx.addIssue({ code: 'custom', path: ['HERALD_ALLOW_PRIVATE_URLS'], message: 'is for tests and sandbox only; it cannot be true in live mode' });
+    }
+  }
+});
+
+export interface PlatformConfig {
+  baseUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  extra: Record<string, string>;
+}
+
+export interface Config {
+  mode: 'sandbox' | 'live';
+  port: number;
+  host: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  dataDir: string;
+  adminApiKey?: string;
+  encryptionKey?: Buffer;
+  publicUrl?: string;
+  allowPrivateUrls: boolean;
+  logLevel: string;
+  workerConcurrency: number;
+  maxAttempts: number;
+  sweepIntervalMs: number;
+  bodyLimitBytes: number;
+  mediaMaxBytes: number;
+  shutdownTimeoutMs: number;
+  platforms: Record<PlatformName, PlatformConfig>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** Parse an environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" (docker-compose passes VAR= for unset values).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })));
+  }
+  const e = parsed.data as z.infer<typeof baseSchema> & Record<string, string | undefined>;
+  const platforms = {} as Record<PlatformName, PlatformConfig>;
+  for (const p of PLATFORMS) {
+    const n = platformEnvName(p);
+    platforms[p] = {
+      baseUrl: e[`PLATFORM_${n}_URL`],
+      clientId: e[`${n}_CLIENT_ID`],
+      clientSecret: e[`${n}_CLIENT_SECRET`],
+      extra: {},
+    };
+  }
+  platforms.linkedin.extra.apiVersion = e.LINKEDIN_API_VERSION;
+  return {
+    mode: e.HERALD_MODE,
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    dataDir: e.DATA_DIR,
+    adminApiKey: e.ADMIN_API_KEY,
+    encryptionKey: e.ENCRYPTION_KEY,
+    publicUrl: e.PUBLIC_URL,
+    allowPrivateUrls: e.HERALD_ALLOW_PRIVATE_URLS,
+    logLevel: e.LOG_LEVEL,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    maxAttempts: e.MAX_ATTEMPTS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    mediaMaxBytes: e.MEDIA_MAX_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    platforms,
+  };
+}
+
+/** The documented variables, for --help. */
+export const ENV_HELP: [string, string][] = [
+  ['HERALD_MODE', 'sandbox (default: built-in platform simulators, demo creator) or live'],
+  ['PORT / HOST', 'HTTP listen address (default 3000 / 127.0.0.1)'],
+  ['REDIS_URL', 'external Redis (must use maxmemory-policy noeviction); unset: Herald runs its own redis-server under DATA_DIR'],
+  ['REDIS_PREFIX', 'key prefix for every Herald and BullMQ key (default herald)'],
+  ['DATA_DIR', 'data directory: Redis AOF, uploaded media, sandbox keys (default ./data)'],
+  ['ADMIN_API_KEY', 'admin bearer key (>= 24 chars); required in live mode, generated in sandbox'],
+  ['ENCRYPTION_KEY', '32-byte key (64 hex chars) for credentials at rest; required in live mode'],
+  ['PUBLIC_URL', 'public base URL of this Herald (OAuth callbacks, signed media URLs)'],
+  ['HERALD_ALLOW_PRIVATE_URLS', 'true allows http and private/loopback media URLs (tests and sandbox only)'],
+  ['WORKER_CONCURRENCY', 'jobs in flight per platform queue per worker process (default 20)'],
+  ['MAX_ATTEMPTS', 'attempts before a transient failure becomes failed (default 5)'],
+  ['SWEEP_INTERVAL_MS', 'how often the sweeper re-enqueues due deliveries without a job (default 30000)'],
+  ['BODY_LIMIT_BYTES', 'largest accepted JSON request body (default 1 MiB)'],
+  ['LINKEDIN_API_VERSION', 'LinkedIn-Version header, YYYYMM (default 202601)'],
+  ['PLATFORM_<NAME>_URL', 'replace scheme+host of every call an adapter makes (simulators, proxies)'],
+  ['<NAME>_CLIENT_ID / <NAME>_CLIENT_SECRET', 'OAuth app credentials per platform (X_, LINKEDIN_, YOUTUBE_)'],
+];

@@ -1,0 +1,106 @@
+/**
+ * Uploaded media: content-addressed files under DATA_DIR/media (sha256), a Redis record per
+ * upload (owned by one creator), and unguessable signed URLs for platforms that pull media.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Redis } from 'ioredis';
+import { mediaKindOf } from '../platform/media.ts';
+import { randomToken, safeEqual } from '../store/crypto.ts';
+import { newId } from '../store/ids.ts';
+import type { Keys } from '../store/keys.ts';
+import { MediaFetchError } from './fetch.ts';
+
+export interface StoredMedia {
+  id: string;
+  creatorId: string;
+  sha256: string;
+  mimeType: string;
+  bytes: number;
+  createdAt: string;
+}
+
+export class MediaStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly k: Keys,
+    private readonly dir: string,
+    private readonly signingKey: Buffer,
+    private readonly publicUrl: () => string,
+  ) {
+    mkdirSync(join(dir, 'tmp'), { recursive: true });
+  }
+
+  pathOf(sha256: string): string {
+    return join(this.dir, sha256.slice(0, 2), sha256);
+  }
+
+  /** Stream an upload to disk, hashing as it goes; identical bytes are stored once. */
+  async save(creatorId: string, body: Readable, mimeType: string, maxBytes: number): Promise<StoredMedia> {
+    if (!mediaKindOf(mimeType)) throw new MediaFetchError('media_type_not_supported', `${mimeType} is not an image, video or document type`, false);
+    const tmp = join(this.dir, 'tmp', `up-${randomToken(9)}`);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    body.on('data', (c: Buffer) => {
+      bytes += c.length;
+      hash.update(c);
+      if (bytes > maxBytes) body.destroy(new MediaFetchError('media_too_large', `upload is larger than ${maxBytes} bytes`, false));
+    });
+    try {
+      await pipeline(body, createWriteStream(tmp));
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    if (bytes === 0) {
+      rmSync(tmp, { force: true });
+      throw new MediaFetchError('media_unavailable', 'the upload is empty', false);
+    }
+    const sha256 = hash.digest('hex');
+    const final = this.pathOf(sha256);
+    mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+    if (existsSync(final)) rmSync(tmp, { force: true });
+    else renameSync(tmp, final);
+    const rec: StoredMedia = { id: newId('med'), creatorId, sha256, mimeType, bytes, createdAt: new Date().toISOString() };
+    const m = this.redis.multi();
+    m.hset(this.k.media(rec.id), { ...rec, bytes: String(bytes) });
+    m.zadd(this.k.creatorMedia(creatorId), Date.parse(rec.createdAt), rec.id);
+    await m.exec();
+    return rec;
+  }
+
+  async get(id: string): Promise<StoredMedia | undefined> {
+    const h = await this.redis.hgetall(this.k.media(id));
+    if (!h.id) return undefined;
+    return { id: h.id, creatorId: h.creatorId!, sha256: h.sha256!, mimeType: h.mimeType!, bytes: Number(h.bytes), createdAt: h.createdAt! };
+  }
+
+  /** Media of one creator, by id (validation of posts). */
+  async getForCreator(creatorId: string, ids: string[]): Promise<Map<string, StoredMedia>> {
+    const out = new Map<string, StoredMedia>();
+    for (const id of new Set(ids)) {
+      const m = await this.get(id);
+      if (m && m.creatorId === creatorId) out.set(id, m);
+    }
+    return out;
+  }
+
+  private sign(id: string, exp: number): string {
+    return createHmac('sha256', this.signingKey).update(`media:${id}:${exp}`).digest('base64url');
+  }
+
+  /** An unguessable URL valid for `ttlMs` (default 7 days) that serves the bytes without auth. */
+  signedUrl(id: string, ttlMs = 7 * 24 * 3600_000): string {
+    const exp = Math.floor((Date.now() + ttlMs) / 1000);
+    return `${this.publicUrl()}/media/${id}?exp=${exp}&sig=${this.sign(id, exp)}`;
+  }
+
+  verify(id: string, exp: string, sig: string): boolean {
+    const e = Number(exp);
+    if (!Number.isInteger(e) || e * 1000 < Date.now()) return false;
+    return safeEqual(this.sign(id, e), sig);
+  }
+}

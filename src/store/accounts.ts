@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+import type { Credentials, PlatformName } from '../platform/port.ts';
+import { decrypt, encrypt } from './crypto.ts';
+import type { Keys } from './keys.ts';
+
+export type AccountStatus = 'active' | 'reauth_required';
+
+export interface Account {
+  id: string;
+  creatorId: string;
+  platform: PlatformName;
+  externalId: string;
+  handle?: string;
+  status: AccountStatus;
+  settings: Record<string, unknown>;
+  /** ms epoch: 429 / quota windows for this account. */
+  blockedUntil?: number;
+  reauthReason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The public view: never includes credentials. */
+export function accountView(a: Account) {
+  return {
+    id: a.id,
+    platform: a.platform,
+    externalId: a.externalId,
+    handle: a.handle ?? null,
+    status: a.status,
+    settings: a.settings,
+    blockedUntil: a.blockedUntil ? new Date(a.blockedUntil).toISOString() : null,
+    reauthReason: a.reauthReason ?? null,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+function fromHash(h: Record<string, string>): Account | undefined {
+  if (!h.id) return undefined;
+  return {
+    id: h.id,
+    creatorId: h.creatorId!,
+    platform: h.platform as PlatformName,
+    externalId: h.externalId!,
+    ...(h.handle ? { handle: h.handle } : {}),
+    status: (h.status as AccountStatus) ?? 'active',
+    settings: h.settings ? (JSON.parse(h.settings) as Record<string, unknown>) : {},
+    ...(h.blockedUntil ? { blockedUntil: Number(h.blockedUntil) } : {}),
+    ...(h.reauthReason ? { reauthReason: h.reauthReason } : {}),
+    createdAt: h.createdAt!,
+    updatedAt: h.updatedAt!,
+  };
+}
+
+export class AccountStore {
+  constructor(private readonly redis: Redis, private readonly k: Keys, private readonly key: Buffer) {}
+
+  /** Create, or reconnect the same platform identity of the same creator (keeps its id). */
+  async upsert(input: Omit<Account, 'id' | 'createdAt' | 'updatedAt' | 'status'> & { credentials: Credentials }, newId: () => string): Promise<{ account: Account; created: boolean }> {
+    const extKey = this.k.accountByExternal(input.creatorId, input.platform, input.externalId);
+    const now = new Date().toISOString();
+    const candidate = newId();
+    const claimed = await this.redis.set(extKey, candidate, 'NX');
+    const id = claimed ? candidate : ((await this.redis.get(extKey)) ?? candidate);
+    const existing = claimed ? undefined : await this.get(id);
+    const account: Account = {
+      id,
+      creatorId: input.creatorId,
+      platform: input.platform,
+      externalId: input.externalId,
+      ...(input.handle ? { handle: input.handle } : {}),
+      status: 'active',
+      settings: input.settings,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    const m = this.redis.multi();
+    m.hset(this.k.account(id), {
+      id, creatorId: account.creatorId, platform: account.platform, externalId: account.externalId,
+      handle: account.handle ?? '', status: 'active', settings: JSON.stringify(account.settings),
+      cred: encrypt(this.key, JSON.stringify(input.credentials)), createdAt: account.createdAt, updatedAt: now,
+    });
+    m.hdel(this.k.account(id), 'reauthReason', 'blockedUntil');
+    m.zadd(this.k.creatorAccounts(input.creatorId), Date.parse(account.createdAt), id);
+    await m.exec();
+    return { account, created: !existing };
+  }
+
+  async get(id: string): Promise<Account | undefined> {
+    return fromHash(await this.redis.hgetall(this.k.account(id)));
+  }
+
+  async getMany(ids: readonly string[]): Promise<(Account | undefined)[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hgetall(this.k.account(id));
+    const res = (await p.exec()) ?? [];
+    return res.map(([, h]) => fromHash((h as Record<string, string>) ?? {}));
+  }
+
+  async list(creatorId: string): Promise<Account[]> {
+    const ids = await this.redis.zrange(this.k.creatorAccounts(creatorId), 0, -1);
+    return (await this.getMany(ids)).filter((a): a is Account => a !== undefined);
+  }
+
+  async credentials(id: string): Promise<Credentials | undefined> {
+    const sealed = await this.redis.hget(this.k.account(id), 'cred');
+    return sealed ? (JSON.parse(decrypt(this.key, sealed)) as Credentials) : undefined;
+  }
+
+  /** Store a refreshed credential set in one write (the rotated refresh token with its access token). */
+  async saveCredentials(id: string, creds: Credentials): Promise<void> {
+    await this.redis.hset(this.k.account(id), { cred: encrypt(this.key, JSON.stringify(creds)), updatedAt: new Date().toISOString() });
+  }
+
+  async markReauth(id: string, reason: string): Promise<void> {
+    await this.redis.hset(this.k.account(id), { status: 'reauth_required', reauthReason: reason, updatedAt: new Date().toISOString() });
+  }
+
+  /** Extend (never shorten) the account's blocked-until window. */
+  async blockUntil(id: string, until: number): Promise<void> {
+    const cur = Number((await this.redis.hget(this.k.account(id), 'blockedUntil')) ?? 0);
+    if (until > cur) await this.redis.hset(this.k.account(id), 'blockedUntil', String(until));
+  }
+
+  async remove(account: Account): Promise<void> {
+    const m = this.redis.multi();
+    m.del(this.k.account(account.id));
+    m.del(this.k.accountByExternal(account.creatorId, account.platform, account.externalId));
+    m.zrem(this.k.creatorAccounts(account.creatorId), account.id);
+    await m.exec();
+  }
+}

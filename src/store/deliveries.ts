@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis';
+import { canTransition, dueAt, TransitionError, type Delivery, type DeliveryStatus } from '../domain/delivery.ts';
+import { cas, versioned, type IndexOp } from './cas.ts';
+import type { Keys } from './keys.ts';
+
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+/** A mutation returns the next record, or undefined to leave it unchanged. */
+export type DeliveryMutation = (current: Delivery, now: Date) => Delivery | undefined;
+
+export function parseDelivery(raw: string): Delivery {
+  const d = JSON.parse(raw) as Delivery;
+  if (!Array.isArray(d.history)) d.history = [];
+  return d;
+}
+
+/** Index writes that keep status sets and the due set in step with a record. */
+export function indexOps(k: Keys, before: Delivery | undefined, after: Delivery): IndexOp[] {
+  const ops: IndexOp[] = [];
+  const now = Date.parse(after.updatedAt);
+  if (!before) ops.push(['ZADD', k.deliveries, Date.parse(after.createdAt), after.id]);
+  if (before?.status !== after.status) {
+    if (before) ops.push(['ZREM', k.deliveriesByStatus(before.status), after.id]);
+    ops.push(['ZADD', k.deliveriesByStatus(after.status), now, after.id]);
+  }
+  const due = dueAt(after);
+  if (due === undefined) {
+    if (before && dueAt(before) !== undefined) ops.push(['ZREM', k.due, after.id]);
+  } else if (!before || dueAt(before) !== due) {
+    ops.push(['ZADD', k.due, due, after.id]);
+  }
+  return ops;
+}
+
+export class DeliveryStore {
+  constructor(private readonly redis: Redis, private readonly k: Keys) {}
+
+  async get(id: string): Promise<Delivery | undefined> {
+    const raw = await this.redis.get(this.k.delivery(id));
+    return raw ? parseDelivery(raw) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<(Delivery | undefined)[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.k.delivery(id)));
+    return raws.map((r) => (r ? parseDelivery(r) : undefined));
+  }
+
+  /**
+   * Apply a mutation atomically (optimistic concurrency, retried on conflict). Checks the
+   * state machine, bumps the version and updatedAt, and keeps the indexes in step.
+   */
+  async update(id: string, mutate: DeliveryMutation): Promise<{ delivery: Delivery; changed: boolean } | undefined> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.get(id);
+      if (!current) return undefined;
+      const now = new Date();
+      const next = mutate(structuredClone(current), now);
+      if (!next) return { delivery: current, changed: false };
+      if (next.status !== current.status && !canTransition(current.status, next.status)) {
+        throw new TransitionError(current.status, next.status);
+      }
+      next.v = current.v + 1;
+      next.updatedAt = now.toISOString();
+      const res = await cas(this.redis, this.k.delivery(id), current.v, versioned(next), indexOps(this.k, current, next));
+      if (res === 1) return { delivery: next, changed: true };
+      if (res === -1) return undefined;
+    }
+    throw new ConflictError(`delivery ${id} is being changed by too many writers at once`);
+  }
+
+  /** Page through a status set (or all deliveries), newest first. Cursor = "score:id". */
+  async pageIndex(status: DeliveryStatus | undefined, cursor: string | undefined, count: number): Promise<{ ids: string[]; next?: string }> {
+    const key = status ? this.k.deliveriesByStatus(status) : this.k.deliveries;
+    return pageZset(this.redis, key, cursor, count);
+  }
+}
+
+/** Newest-first page over a sorted set; ties on score are broken by member. Cursor = "score:member". */
+export async function pageZset(redis: Redis, key: string, cursor: string | undefined, count: number): Promise<{ ids: string[]; next?: string }> {
+  let max = '+inf';
+  let after: string | undefined;
+  if (cursor) {
+    const sep = cursor.indexOf(':');
+    max = cursor.slice(0, sep);
+    after = cursor.slice(sep + 1);
+  }
+  const page: { id: string; score: string }[] = [];
+  const batch = count + 1;
+  let offset = 0;
+  for (;;) {
+    const raw = await redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+    for (let i = 0; i < raw.length; i += 2) {
+      const id = raw[i]!;
+      const score = raw[i + 1]!;
+      // Members sharing the cursor's score come in descending member order: skip those already served.
+      if (after !== undefined && score === max && id >= after) continue;
+      page.push({ id, score });
+    }
+    if (page.length > count || raw.length < batch * 2) break;
+    offset += batch;
+  }
+  const hasMore = page.length > count;
+  const rows = page.slice(0, count);
+  const last = rows[rows.length - 1];
+  return { ids: rows.map((r) => r.id), ...(hasMore && last ? { next: `${last.score}:${last.id}` } : {}) };
+}

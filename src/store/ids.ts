@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * Time-ordered ids: prefix, 9 base32 chars of milliseconds, 8 random base32 chars.
+ * Sorting ids sorts by creation time.
+ */
+export function newId(prefix: 'pst' | 'dlv' | 'acc' | 'crt' | 'med' | 'whk'): string {
+  let t = Date.now();
+  let time = '';
+  for (let i = 0; i < 9; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const rnd = randomBytes(8);
+  let tail = '';
+  for (let i = 0; i < 8; i++) tail += ALPHABET[rnd[i]! % 32];
+  return `${prefix}_${time}${tail}`;
+}
+
+const ID_RE = /^(pst|dlv|acc|crt|med|whk)_[0-9a-z]{17}$/;
+export function isId(value: string, prefix?: string): boolean {
+  return ID_RE.test(value) && (!prefix || value.startsWith(`${prefix}_`));
+}

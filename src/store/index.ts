@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import { AccountStore } from './accounts.ts';
+import { AuditLog } from './audit.ts';
+import { defineCas } from './cas.ts';
+import { CreatorStore } from './creators.ts';
+import { DeliveryStore } from './deliveries.ts';
+import { IdempotencyStore } from './idempotency.ts';
+import { keys, type Keys } from './keys.ts';
+import { PostStore } from './posts.ts';
+
+/** Redis is the system of record; this is the one way the rest of Herald reaches it. */
+export class Store {
+  readonly k: Keys;
+  readonly creators: CreatorStore;
+  readonly accounts: AccountStore;
+  readonly posts: PostStore;
+  readonly deliveries: DeliveryStore;
+  readonly idempotency: IdempotencyStore;
+  readonly audit: AuditLog;
+
+  constructor(readonly redis: Redis, prefix: string, encryptionKey: Buffer) {
+    defineCas(redis);
+    this.k = keys(prefix);
+    this.creators = new CreatorStore(redis, this.k);
+    this.accounts = new AccountStore(redis, this.k, encryptionKey);
+    this.posts = new PostStore(redis, this.k);
+    this.deliveries = new DeliveryStore(redis, this.k);
+    this.idempotency = new IdempotencyStore(redis, this.k);
+    this.audit = new AuditLog(redis, this.k);
+  }
+
+  async platformBlockedUntil(platform: string): Promise<number> {
+    return Number((await this.redis.get(this.k.platformBlock(platform))) ?? 0);
+  }
+
+  async blockPlatform(platform: string, until: number): Promise<void> {
+    const ttl = Math.max(1, until - Date.now());
+    // Only ever extend the window.
+    const cur = await this.platformBlockedUntil(platform);
+    if (until > cur) await this.redis.set(this.k.platformBlock(platform), String(until), 'PX', ttl);
+  }
+}

@@ -1,0 +1,31 @@
+/** Every Redis key Herald writes, in one place. `p` is the configured prefix. */
+export function keys(p: string) {
+  return {
+    creator: (id: string) => `${p}:creator:${id}`,
+    creators: `${p}:creators`,
+    apiKey: (hash: string) => `${p}:apikey:${hash}`,
+    account: (id: string) => `${p}:account:${id}`,
+    creatorAccounts: (creatorId: string) => `${p}:creator:${creatorId}:accounts`,
+    accountByExternal: (creatorId: string, platform: string, externalId: string) =>
+      `${p}:account-ext:${creatorId}:${platform}:${externalId}`,
+    post: (id: string) => `${p}:post:${id}`,
+    creatorPosts: (creatorId: string) => `${p}:creator:${creatorId}:posts`,
+    delivery: (id: string) => `${p}:dlv:${id}`,
+    /** Deliveries in a live state, scored by when they are due (sweeper). */
+    due: `${p}:due`,
+    /** All deliveries by creation time (admin listing). */
+    deliveries: `${p}:deliveries`,
+    deliveriesByStatus: (status: string) => `${p}:deliveries:status:${status}`,
+    idempotency: (creatorId: string, keyHash: string) => `${p}:idem:${creatorId}:${keyHash}`,
+    audit: `${p}:audit`,
+    lock: (name: string) => `${p}:lock:${name}`,
+    platformBlock: (platform: string) => `${p}:platform:${platform}:blocked-until`,
+    platformPaused: `${p}:platforms:paused`,
+    oauthState: (state: string) => `${p}:oauth-state:${state}`,
+    media: (id: string) => `${p}:media:${id}`,
+    creatorMedia: (creatorId: string) => `${p}:creator:${creatorId}:media`,
+    sandbox: `${p}:sandbox`,
+    bullPrefix: `${p}:q`,
+  };
+}
+export type Keys = ReturnType<typeof keys>;

@@ -1,0 +1,244 @@
+/**
+ * One run of one delivery: checks, atomic claim, reconcile of an armed write left by a
+ * dead run, token freshness, the adapter call, and the outcome (decided in outcome.ts).
+ * Never publishes twice: a write is armed durably before it is sent, and a run that finds
+ * an armed write it did not send asks the platform (lookup) or goes to `unknown`.
+ */
+import type { Logger } from 'pino';
+import { CLAIMABLE, withHistory, type Delivery } from '../src/domain/delivery.ts';
+import { AdapterError } from '../src/platform/errors.ts';
+import type { Credentials, PlatformAdapter, PublishContext, PublishInput, PublishOutcome } from '../src/platform/port.ts';
+import type { MediaSource } from '../src/platform/media.ts';
+import type { PlatformRuntime } from '../src/platform/runtime.ts';
+import type { Account } from '../src/store/accounts.ts';
+import { randomToken } from '../src/store/crypto.ts';
+import type { Store } from '../src/store/index.ts';
+import type { Post } from '../src/store/posts.ts';
+import { decideError, decideSuccess, DONE, type Decision, type RunResult } from './outcome.ts';
+import type { MediaOpener } from './media-opener.ts';
+import type { TokenRefresher } from './token-refresh.ts';
+
+export interface DeliveryEvents {
+  changed(d: Delivery): void;
+}
+
+export interface RunDeps {
+  store: Store;
+  runtime: PlatformRuntime;
+  refresher: TokenRefresher;
+  media: MediaOpener;
+  log: Logger;
+  maxAttempts: number;
+  events: DeliveryEvents;
+  /** True once shutdown began: runs that have not armed a write hand the delivery back. */
+  stopping(): boolean;
+  /** Marks the account reauth_required (and tells whoever listens). */
+  onReauth(account: Account, reason: string): Promise<void>;
+  /** Longest in-process wait an adapter may ask for; longer waits become `processing`. */
+  maxWaitMs?: number;
+}
+
+export class ClaimLostError extends Error {
+  override readonly name = 'ClaimLostError';
+}
+class HandBackError extends Error {
+  override readonly name = 'HandBackError';
+}
+
+function buildInput(d: Delivery, post: Post, account: Account): PublishInput {
+  const target = post.targets.find((t) => t.deliveryId === d.id);
+  const media = target?.media ?? post.media;
+  return {
+    deliveryId: d.id,
+    postId: post.id,
+    text: target?.text ?? post.text,
+    media: media.map((m, index) => ({ index, ...m })),
+    options: target?.options ?? {},
+    account: { id: account.id, externalId: account.externalId, ...(account.handle ? { handle: account.handle } : {}), settings: account.settings },
+    scheduledAt: d.scheduledAt,
+  };
+}
+
+export async function runDelivery(deps: RunDeps, deliveryId: string, signal: AbortSignal): Promise<RunResult> {
+  const { store, log } = deps;
+  const d = await store.deliveries.get(deliveryId);
+  if (!d) return DONE;
+  const adapter = deps.runtime.adapter(d.platform);
+  const reconciling = d.status === 'unknown' && d.armed !== undefined && adapter?.lookup !== undefined && d.nextAttemptAt !== undefined;
+  if (!CLAIMABLE.has(d.status) && !reconciling) return DONE;
+
+  const update = async (mutate: Decision['mutate']) => {
+    const res = await store.deliveries.update(deliveryId, mutate);
+    if (res?.changed) deps.events.changed(res.delivery);
+    return res?.delivery;
+  };
+  const finish = async (decision: Decision) => {
+    const after = await update(decision.mutate);
+    return after ? decision.result(after) : DONE;
+  };
+
+  const [post, account] = await Promise.all([store.posts.get(d.postId), store.accounts.get(d.accountId)]);
+  if (!adapter || !post || !account) {
+    const why = !adapter ? `the ${d.platform} adapter is not enabled` : !post ? 'the post is gone' : 'the account was disconnected';
+    const code = !adapter ? 'platform_not_available' : !post ? 'post_missing' : 'account_deleted';
+    await update((x, now) => {
+      if (!CLAIMABLE.has(x.status) || x.armed) return undefined;
+      x.status = 'failed';
+      x.error = { code, message: why, retryable: code === 'platform_not_available' };
+      x.history = withHistory(x, { event: 'failed', status: 'failed', code, message: why }, now);
+      return x;
+    });
+    return DONE;
+  }
+  if (account.status === 'reauth_required' && !reconciling) {
+    await update((x, now) => {
+      if (!CLAIMABLE.has(x.status) || x.armed) return undefined;
+      x.status = 'failed';
+      x.error = { code: 'auth_expired', message: `the ${account.platform} account needs to be reconnected (${account.reauthReason ?? 'token expired'}); retry after reconnecting`, retryable: true };
+      x.history = withHistory(x, { event: 'failed', status: 'failed', code: 'auth_expired', message: x.error.message }, now);
+      return x;
+    });
+    return DONE;
+  }
+  const blockedUntil = Math.max(account.blockedUntil ?? 0, await store.platformBlockedUntil(d.platform));
+  if (blockedUntil > Date.now() && !d.armed) {
+    await update((x, now) => {
+      if (!CLAIMABLE.has(x.status)) return undefined;
+      x.status = 'retrying';
+      x.nextAttemptAt = new Date(blockedUntil).toISOString();
+      x.history = withHistory(x, { event: 'waiting_for_rate_limit', status: 'retrying', message: `platform limit window ends ${x.nextAttemptAt}` }, now);
+      return x;
+    });
+    return { kind: 'delay', until: blockedUntil };
+  }
+
+  // Atomic claim: from here on, only this run may arm a write.
+  const claimToken = randomToken(12);
+  const claimed = await update((x, now) => {
+    if (!CLAIMABLE.has(x.status) && !(x.status === 'unknown' && x.armed)) return undefined;
+    x.status = 'publishing';
+    x.claim = { token: claimToken, at: now.toISOString() };
+    x.history = withHistory(x, { event: x.armed ? 'reconcile_started' : 'attempt_started', status: 'publishing', attempt: x.attempts + 1 }, now);
+    return x;
+  });
+  if (!claimed || claimed.claim?.token !== claimToken) return DONE;
+
+  const outcomeCtx = { maxAttempts: deps.maxAttempts, hasLookup: adapter.lookup !== undefined, claimToken };
+  const opened: MediaSource[] = [];
+  let credentials = (await store.accounts.credentials(account.id)) ?? { accessToken: '' };
+  const input = buildInput(claimed, post, account);
+  const ctx: PublishContext = {
+    credentials,
+    http: deps.runtime.http(d.platform, signal),
+    settings: deps.runtime.settings(d.platform),
+    openMedia: async (ref) => {
+      const src = await deps.media.open(ref, post, adapter.manifest, signal);
+      opened.push(src);
+      return src;
+    },
+    progress: { ...(claimed.progress ?? {}) },
+    previousAttemptAmbiguous: claimed.ambiguous === true || claimed.armed !== undefined,
+    saveProgress: async (patch) => {
+      Object.assign(ctx.progress, patch);
+      await update((x) => {
+        x.progress = { ...(x.progress ?? {}), ...patch };
+        delete x.armed;
+        return x;
+      });
+    },
+    armWrite: async (label) => {
+      if (deps.stopping()) throw new HandBackError('shutting down');
+      await update((x, now) => {
+        if (x.claim?.token !== claimToken) throw new ClaimLostError(`delivery ${x.id} was claimed by another run`);
+        x.armed = { label, token: claimToken, at: now.toISOString() };
+        return x;
+      });
+    },
+    wait: (ms) => new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, Math.min(ms, deps.maxWaitMs ?? 30_000));
+      signal.addEventListener('abort', () => { clearTimeout(t); reject(new Error('aborted')); }, { once: true });
+    }),
+    signal,
+    log: log.child({ deliveryId: d.id, platform: d.platform }),
+  };
+
+  try {
+    // A write armed by a run that died: ask the platform before anything else.
+    if (claimed.armed) {
+      const verdict = await reconcile(adapter, input, ctx, claimed.armed.label);
+      if (verdict) return await finish(decideError(verdict, outcomeCtx));
+      await update((x) => {
+        delete x.armed;
+        return x;
+      });
+    }
+    const outcome = await publishWithAuth(deps, adapter, account, input, ctx, credentials, (c) => (credentials = c));
+    return await finish(decideSuccess(outcome, outcomeCtx));
+  } catch (err) {
+    if (err instanceof ClaimLostError) {
+      log.warn({ deliveryId: d.id }, 'run lost its claim to another run; stopping without writing');
+      return DONE;
+    }
+    if (err instanceof HandBackError) {
+      await update((x, now) => {
+        if (x.claim?.token !== claimToken) return undefined;
+        x.status = 'queued';
+        delete x.claim;
+        x.history = withHistory(x, { event: 'handed_back', status: 'queued', message: 'worker shutting down before the write' }, now);
+        return x;
+      });
+      return { kind: 'delay', until: Date.now() + 1_000 };
+    }
+    // An unexpected error while a write is armed may have followed the write: ambiguous.
+    const current = await store.deliveries.get(deliveryId);
+    const e = !AdapterError.is(err) && current?.armed?.token === claimToken
+      ? new AdapterError({ kind: 'unknown', code: 'internal_error_after_write', message: `Herald failed after sending the write: ${(err as Error).message}`, cause: err })
+      : err;
+    if (!AdapterError.is(e)) log.error({ err, deliveryId: d.id }, 'unexpected error in publish run');
+    const decision = decideError(e, outcomeCtx);
+    if (decision.reauth) await deps.onReauth(account, decision.reauth);
+    if (decision.block) {
+      if (decision.block.scope === 'platform') await store.blockPlatform(d.platform, decision.block.until);
+      else await store.accounts.blockUntil(account.id, decision.block.until);
+    }
+    return await finish(decision);
+  } finally {
+    for (const src of opened) src.cleanup?.();
+  }
+}
+
+/** Returns an error to record when the armed write cannot be settled, or undefined to go on publishing. */
+async function reconcile(adapter: PlatformAdapter, input: PublishInput, ctx: PublishContext, label: string): Promise<AdapterError | undefined> {
+  if (!adapter.lookup) {
+    return new AdapterError({ kind: 'unknown', code: 'write_outcome_unknown', message: `a previous run stopped after sending "${label}" to ${adapter.manifest.displayName}; it may have been published` });
+  }
+  const r = await adapter.lookup(input, ctx, { label });
+  if (r.status === 'inconclusive') return new AdapterError({ kind: 'unknown', code: 'write_outcome_unknown', message: r.message });
+  return undefined;
+}
+
+async function publishWithAuth(
+  deps: RunDeps, adapter: PlatformAdapter, account: Account, input: PublishInput, ctx: PublishContext,
+  initial: Credentials, setCreds: (c: Credentials) => void,
+): Promise<PublishOutcome> {
+  const fresh = await deps.refresher.ensureFresh(account, adapter, initial);
+  ctx.credentials = fresh.credentials;
+  setCreds(fresh.credentials);
+  try {
+    return await adapter.publish(input, ctx);
+  } catch (err) {
+    if (!AdapterError.is(err) || err.kind !== 'auth' || !err.refreshable) throw err;
+    // One refresh, then one more try; a second auth failure ends in reauth.
+    const again = await deps.refresher.ensureFresh(account, adapter, ctx.credentials, ctx.credentials.accessToken);
+    ctx.credentials = again.credentials;
+    setCreds(again.credentials);
+    try {
+      return await adapter.publish(input, ctx);
+    } catch (err2) {
+      if (AdapterError.is(err2) && err2.kind === 'auth') {
+        throw new AdapterError({ kind: 'auth', code: err2.code, message: `${err2.message} (still rejected after a token refresh)`, refreshable: false, cause: err2 });
+      }
+      throw err2;
+    }
+  }
+}
