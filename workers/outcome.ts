@@ -122,7 +122,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
           if (!ownsClaim(d, ctx.claimToken)) return undefined;
           d.attempts += 1;
           delete d.armed;
-          if (d.attempts >= ctx.maxAttempts) {
+          if (d.attempts - (d.attemptBase ?? 0) >= ctx.maxAttempts) {
             return failWith(d, now, { code: e.code, message: `${e.message} (gave up after ${d.attempts} attempts)`, retryable: true }, platformStatus);
           }
           d.status = 'retrying';

@@ -112,16 +112,25 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     return { kind: 'delay', until: blockedUntil };
   }
 
+  // Not yet due (the post was rescheduled later and the job has not moved yet) or being edited: come back.
+  const holdUntil = Math.max(d.editLock ?? 0, d.status === 'scheduled' || d.status === 'queued' ? Date.parse(d.scheduledAt) : 0);
+  if (holdUntil > Date.now() + 50) return { kind: 'delay', until: Math.min(holdUntil, Date.now() + (d.editLock ? 1_000 : Infinity)) };
+
   // Atomic claim: from here on, only this run may arm a write.
   const claimToken = randomToken(12);
   const claimed = await update((x, now) => {
     if (!CLAIMABLE.has(x.status) && !(x.status === 'unknown' && x.armed)) return undefined;
+    if ((x.editLock ?? 0) > now.getTime()) return undefined;
     x.status = 'publishing';
     x.claim = { token: claimToken, at: now.toISOString() };
     x.history = withHistory(x, { event: x.armed ? 'reconcile_started' : 'attempt_started', status: 'publishing', attempt: x.attempts + 1 }, now);
     return x;
   });
-  if (!claimed || claimed.claim?.token !== claimToken) return DONE;
+  if (!claimed || claimed.claim?.token !== claimToken) {
+    const latest = await store.deliveries.get(deliveryId);
+    // Held by an edit that started between our read and the claim: retry shortly.
+    return latest && (latest.editLock ?? 0) > Date.now() ? { kind: 'delay', until: Date.now() + 1_000 } : DONE;
+  }
 
   const outcomeCtx = { maxAttempts: deps.maxAttempts, hasLookup: adapter.lookup !== undefined, claimToken };
   const opened: MediaSource[] = [];

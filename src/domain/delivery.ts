@@ -60,6 +60,10 @@ export interface Delivery {
   /** Automatic reconcile lookups done after an unknown outcome. */
   reconciles?: number;
   handoff?: HandoffPackage;
+  /** Attempts already spent before the last manual retry (the retry budget starts here). */
+  attemptBase?: number;
+  /** ms epoch: an edit or cancel of the post holds this delivery; workers wait. */
+  editLock?: number;
   /** Optimistic-concurrency version. */
   v: number;
 }

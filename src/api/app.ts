@@ -1,0 +1,125 @@
+/**
+ * The Fastify application: one error envelope everywhere, x-request-id on every response,
+ * zod validation of bodies/queries/params/headers, bearer auth per route, OpenAPI + /docs.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform,
+  serializerCompiler, validatorCompiler, type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { authenticator } from './auth.ts';
+import { API_ERRORS, ApiError, type ApiErrorCode } from './errors.ts';
+import type { Services } from './services.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { postRoutes } from './routes/posts.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { mediaRoutes } from './routes/media.ts';
+import { connectRoutes } from './routes/connect.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function send(reply: FastifyReply, req: FastifyRequest, code: ApiErrorCode, message: string, details?: unknown[]) {
+  return reply
+    .code(API_ERRORS[code].status)
+    .send({ error: { code, message, requestId: String(req.id), ...(details ? { details } : {}) } });
+}
+
+export async function buildApi(services: Services, log: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    bodyLimit: services.config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const sent = req.headers['x-request-id'];
+      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+    },
+    requestTimeout: 60_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 72_000,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', String(req.id));
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode >= 500) req.log.error({ method: req.method, url: req.url, status: reply.statusCode }, 'request failed');
+    else req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  const authenticate = authenticator(services.store, services.config.adminApiKey);
+  app.addHook('preHandler', async (req) => {
+    // Swagger UI's own routes (/docs/*) are public, like /openapi.json.
+    const mode = req.routeOptions.url?.startsWith('/docs') ? 'none' : (req.routeOptions.config.auth ?? 'creator');
+    if (mode === 'none') return;
+    req.principal = await authenticate(req);
+    if (mode === 'admin' && req.principal.kind !== 'admin') throw new ApiError('admin_only', 'this route needs the admin key');
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof ApiError) return send(reply, req, err.code, err.message, err.details);
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const details = err.validation.map((v) => ({
+        field: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+        code: 'invalid',
+        message: v.message ?? 'is invalid',
+      }));
+      return send(reply, req, 'invalid_request', `the request ${where} is invalid: ${details.map((d) => `${d.field} ${d.message}`).slice(0, 3).join('; ')}`, details);
+    }
+    if (isResponseSerializationError(err)) {
+      req.log.error({ err }, 'response did not match its schema');
+      return send(reply, req, 'internal_error', 'internal error');
+    }
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return send(reply, req, 'payload_too_large', `the body is larger than ${services.config.bodyLimitBytes} bytes`);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(reply, req, 'unsupported_media_type', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported here; send application/json`);
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return send(reply, req, 'invalid_json', 'the body is not valid JSON');
+    }
+    if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
+      return send(reply, req, 'invalid_json', 'the body is not valid JSON');
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, req, 'invalid_request', err.message);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return send(reply, req, 'internal_error', 'internal error; quote the requestId when reporting it');
+  });
+
+  app.setNotFoundHandler((req, reply) => send(reply, req, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Herald API', version: '1', description: 'Schedule once, publish everywhere. Errors use one envelope; see x-error-codes.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => {
+    const doc = app.swagger() as unknown as Record<string, unknown>;
+    return { ...doc, 'x-error-codes': API_ERRORS };
+  });
+
+  await app.register(opsRoutes(services));
+  await app.register(accountRoutes(services));
+  await app.register(postRoutes(services));
+  await app.register(adminRoutes(services));
+  await app.register(mediaRoutes(services));
+  await app.register(connectRoutes(services));
+  return app;
+}

@@ -1,0 +1,35 @@
+/**
+ * Every API error is one row of data: a stable code, an HTTP status and a meaning.
+ * The table is rendered into /docs and tests/api/errors.test.ts fails when a code used
+ * in the source is missing here.
+ */
+export const API_ERRORS = {
+  invalid_request: { status: 400, meaning: 'The body, query, params or a header does not match the schema; details name each field.' },
+  invalid_json: { status: 400, meaning: 'The body is not valid JSON.' },
+  unauthorized: { status: 401, meaning: 'Missing or unknown API key (Authorization: Bearer <key>).' },
+  admin_only: { status: 403, meaning: 'The route needs the admin key.' },
+  creator_only: { status: 403, meaning: 'The route acts for a creator and needs a creator API key, not the admin key.' },
+  not_found: { status: 404, meaning: 'No such resource for this API key (other creators\' resources are not found either).' },
+  idempotency_mismatch: { status: 409, meaning: 'This Idempotency-Key was used with a different body in the last 24 hours.' },
+  idempotency_in_progress: { status: 409, meaning: 'A request with this Idempotency-Key is still being processed.' },
+  conflict: { status: 409, meaning: 'The resource is in a state that does not allow this change (e.g. a delivery is publishing).' },
+  payload_too_large: { status: 413, meaning: 'The body exceeds the configured size limit.' },
+  unsupported_media_type: { status: 415, meaning: 'Content-Type is not supported by this route.' },
+  validation_failed: { status: 422, meaning: 'The post breaks a rule of one or more target platforms; details list every issue. Nothing was stored.' },
+  platform_not_available: { status: 422, meaning: 'The platform is not enabled on this Herald or lacks OAuth app credentials.' },
+  internal_error: { status: 500, meaning: 'Herald failed; the message is hidden, the requestId finds it in the logs.' },
+  not_ready: { status: 503, meaning: 'Redis is unreachable.' },
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  constructor(readonly code: ApiErrorCode, message: string, readonly details?: unknown[]) {
+    super(message);
+    this.status = API_ERRORS[code].status;
+  }
+}
+
+export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);

@@ -1,0 +1,162 @@
+/**
+ * Composition root: wires the store, queues, services, API and workers for the roles a
+ * process plays (`api`, `worker`, or both).
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApi } from './api/app.ts';
+import type { Services } from './api/services.ts';
+import type { Config } from './config/env.ts';
+import type { Delivery } from './domain/delivery.ts';
+import { PostChanges } from './domain/post-changes.ts';
+import { PostService } from './domain/posts-service.ts';
+import { MediaStore } from './media/store.ts';
+import { OAuthService } from './oauth/service.ts';
+import type { PlatformAdapter, PlatformName } from './platform/port.ts';
+import { PlatformRuntime } from './platform/runtime.ts';
+import { PublishQueues } from './queue/queues.ts';
+import { startSweeper } from './queue/sweeper.ts';
+import { Store } from './store/index.ts';
+import { assertNoEviction, createBullConnection, createRedis } from './store/redis.ts';
+import { startRedisServer, type RedisChild } from './store/redis-child.ts';
+import { randomBytes } from 'node:crypto';
+import { startPublishWorkers, type PublishWorkers } from '../workers/publish-worker.ts';
+import { TokenRefresher } from '../workers/token-refresh.ts';
+import { createMediaOpener } from '../workers/media-opener.ts';
+import type { DeliveryEvents } from '../workers/run-delivery.ts';
+import type { Account } from './store/accounts.ts';
+
+export interface HeraldOptions {
+  config: Config;
+  log: Logger;
+  adapters: ReadonlyMap<PlatformName, PlatformAdapter>;
+  roles: { api: boolean; worker: boolean };
+  /** Worker: only these platforms (default: all enabled). */
+  workerPlatforms?: PlatformName[];
+  /** Extra listeners for delivery changes (sandbox narration, tests). */
+  onDeliveryChange?: (d: Delivery) => void;
+}
+
+export interface Herald {
+  config: Config;
+  store: Store;
+  queues: PublishQueues;
+  services: Services;
+  runtime: PlatformRuntime;
+  refresher: TokenRefresher;
+  api?: FastifyInstance;
+  workers?: PublishWorkers;
+  redisChild?: RedisChild;
+  url?: string;
+  sweepNow(): Promise<{ examined: number; enqueued: number }>;
+  close(): Promise<void>;
+}
+
+/** The key that seals credentials: from config, or (sandbox only) generated once under DATA_DIR. */
+function encryptionKeyFor(config: Config): Buffer {
+  if (config.encryptionKey) return config.encryptionKey;
+  if (config.mode === 'live') throw new Error('ENCRYPTION_KEY is required in live mode');
+  const file = join(config.dataDir, 'sandbox-encryption.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex'), { mode: 0o600 });
+  return key;
+}
+
+export async function startHerald(o: HeraldOptions): Promise<Herald> {
+  const { config, log } = o;
+  config.dataDir = resolve(config.dataDir);
+  mkdirSync(config.dataDir, { recursive: true });
+
+  let redisChild: RedisChild | undefined;
+  let redisUrl = config.redisUrl;
+  if (!redisUrl) {
+    redisChild = await startRedisServer({ dataDir: join(config.dataDir, 'redis') });
+    redisUrl = redisChild.url;
+    log.info({ url: redisUrl, dir: join(config.dataDir, 'redis') }, 'started redis-server (AOF, noeviction)');
+  }
+  const redis = createRedis(redisUrl);
+  try {
+    await assertNoEviction(redis);
+  } catch (err) {
+    redis.disconnect();
+    await redisChild?.stop();
+    throw err;
+  }
+
+  const key = encryptionKeyFor(config);
+  const store = new Store(redis, config.redisPrefix, key);
+  const queueConn = createBullConnection(redisUrl);
+  const platforms = [...o.adapters.keys()];
+  const queues = new PublishQueues(queueConn, store.k.bullPrefix, platforms);
+  const runtime = PlatformRuntime.fromConfig(config, o.adapters);
+
+  let url: string | undefined;
+  const publicUrl = () => (config.publicUrl ?? url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
+  const media = new MediaStore(redis, store.k, join(config.dataDir, 'media'), key, publicUrl);
+  const listeners: ((d: Delivery) => void)[] = o.onDeliveryChange ? [o.onDeliveryChange] : [];
+  const events: DeliveryEvents = {
+    changed(d) {
+      for (const l of listeners) {
+        try {
+          l(d);
+        } catch (err) {
+          log.error({ err }, 'delivery listener failed');
+        }
+      }
+    },
+  };
+  const posts = new PostService(store, queues, runtime, media, { allowPrivateUrls: config.allowPrivateUrls, log });
+  const changes = new PostChanges(store, queues, posts, events);
+  const oauth = new OAuthService(store, runtime, publicUrl, log);
+  const services: Services = { config, store, queues, runtime, posts, changes, media, oauth, log, publicUrl };
+
+  const onReauth = async (account: Account, reason: string) => {
+    await store.accounts.markReauth(account.id, reason);
+    await store.audit.append({ actor: 'system', action: 'account.reauth_required', target: account.id, reason });
+    log.warn({ accountId: account.id, platform: account.platform, reason }, 'account needs to be reconnected');
+  };
+  const refresher = new TokenRefresher(store, runtime, log, onReauth);
+
+  let api: FastifyInstance | undefined;
+  if (o.roles.api) {
+    api = await buildApi(services, log);
+    await api.listen({ port: config.port, host: config.host });
+    const addr = api.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  }
+
+  let workers: PublishWorkers | undefined;
+  let sweeper: ReturnType<typeof startSweeper> | undefined;
+  if (o.roles.worker) {
+    workers = startPublishWorkers({
+      deps: {
+        store, runtime, refresher, log, events, onReauth, maxAttempts: config.maxAttempts,
+        media: createMediaOpener({ store: media, dataDir: config.dataDir, allowPrivateUrls: config.allowPrivateUrls, maxBytes: config.mediaMaxBytes }),
+      },
+      redisUrl, prefix: store.k.bullPrefix, platforms: o.workerPlatforms ?? platforms, concurrency: config.workerConcurrency, log,
+    });
+    sweeper = startSweeper(store, queues, log, config.sweepIntervalMs);
+  }
+
+  let closed = false;
+  return {
+    config, store, queues, services, runtime, refresher, ...(api ? { api } : {}), ...(workers ? { workers } : {}),
+    ...(redisChild ? { redisChild } : {}), ...(url ? { url } : {}),
+    sweepNow: () => (sweeper ? sweeper.runNow() : import('./queue/sweeper.ts').then((m) => m.sweep(store, queues, log))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      sweeper?.stop();
+      if (api) await api.close();
+      if (workers) await workers.close(config.shutdownTimeoutMs);
+      await queues.close();
+      queueConn.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+      await redisChild?.stop();
+    },
+  };
+}
