@@ -137,7 +137,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
         store, runtime, refresher, log, events, onReauth, maxAttempts: config.maxAttempts,
         media: createMediaOpener({ store: media, dataDir: config.dataDir, allowPrivateUrls: config.allowPrivateUrls, maxBytes: config.mediaMaxBytes }),
       },
-      redisUrl, prefix: store.k.bullPrefix, platforms: o.workerPlatforms ?? platforms, concurrency: config.workerConcurrency, log,
+      redisUrl, prefix: store.k.bullPrefix, platforms: o.workerPlatforms ?? platforms, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, log,
     });
     sweeper = startSweeper(store, queues, log, config.sweepIntervalMs);
   }

@@ -21,6 +21,7 @@ export function startPublishWorkers(opts: {
   prefix: string;
   platforms: PlatformName[];
   concurrency: number;
+  lockMs: number;
   log: Logger;
 }): PublishWorkers {
   let stopping = false;
@@ -49,8 +50,8 @@ export function startPublishWorkers(opts: {
         concurrency: opts.concurrency,
         // Runs are safe to repeat (claims and armed writes decide), so a stalled job may come back.
         maxStalledCount: 10,
-        stalledInterval: 15_000,
-        lockDuration: 60_000,
+        stalledInterval: Math.max(500, Math.floor(opts.lockMs / 2)),
+        lockDuration: opts.lockMs,
         ...(limiter ? { limiter: { max: limiter.max, duration: limiter.durationMs } } : {}),
       },
     );

@@ -43,6 +43,8 @@ const baseSchema = z.object({
   MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
   LINKEDIN_API_VERSION: z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202601').default('202601'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
 });
 
 const platformShape: Record<string, z.ZodType> = {};
@@ -87,6 +89,8 @@ export interface Config {
   bodyLimitBytes: number;
   mediaMaxBytes: number;
   shutdownTimeoutMs: number;
+  platformTimeoutMs: number;
+  workerLockMs: number;
   platforms: Record<PlatformName, PlatformConfig>;
 }
 
@@ -135,6 +139,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     mediaMaxBytes: e.MEDIA_MAX_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    platformTimeoutMs: e.PLATFORM_TIMEOUT_MS,
+    workerLockMs: e.WORKER_LOCK_MS,
     platforms,
   };
 }
@@ -154,6 +160,9 @@ export const ENV_HELP: [string, string][] = [
   ['MAX_ATTEMPTS', 'attempts before a transient failure becomes failed (default 5)'],
   ['SWEEP_INTERVAL_MS', 'how often the sweeper re-enqueues due deliveries without a job (default 30000)'],
   ['BODY_LIMIT_BYTES', 'largest accepted JSON request body (default 1 MiB)'],
+  ['PLATFORM_TIMEOUT_MS', 'timeout of one platform HTTP call (default 30000); a write that times out is unknown'],
+  ['WORKER_LOCK_MS', 'job lock; a crashed worker\'s jobs are picked up after about this long (default 30000)'],
+  ['SHUTDOWN_TIMEOUT_MS', 'on SIGTERM, how long in-flight publishes may finish before being handed back (default 25000)'],
   ['LINKEDIN_API_VERSION', 'LinkedIn-Version header, YYYYMM (default 202601)'],
   ['PLATFORM_<NAME>_URL', 'replace scheme+host of every call an adapter makes (simulators, proxies)'],
   ['<NAME>_CLIENT_ID / <NAME>_CLIENT_SECRET', 'OAuth app credentials per platform (X_, LINKEDIN_, YOUTUBE_)'],

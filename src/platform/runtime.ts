@@ -11,10 +11,11 @@ export class PlatformRuntime {
   constructor(
     private readonly platforms: Record<PlatformName, PlatformConfig>,
     readonly adapters: ReadonlyMap<PlatformName, PlatformAdapter>,
+    private readonly timeoutMs = 30_000,
   ) {}
 
   static fromConfig(config: Config, adapters: ReadonlyMap<PlatformName, PlatformAdapter>) {
-    return new PlatformRuntime(config.platforms, adapters);
+    return new PlatformRuntime(config.platforms, adapters, config.platformTimeoutMs);
   }
 
   adapter(platform: PlatformName): PlatformAdapter | undefined {
@@ -35,7 +36,7 @@ export class PlatformRuntime {
       platform,
       ...(this.platforms[platform].baseUrl ? { baseUrlOverride: this.platforms[platform].baseUrl } : {}),
       ...(signal ? { signal } : {}),
-      ...(timeoutMs ? { timeoutMs } : {}),
+      timeoutMs: timeoutMs ?? this.timeoutMs,
     });
   }
 

@@ -66,6 +66,7 @@ async function waitForPing(url: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {}); // connection refused while redis-server starts: expected, retried below
     try {
       await client.connect();
       await client.ping();

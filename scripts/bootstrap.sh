@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs what Herald needs on a fresh Debian machine with Node 20: npm dependencies
+# (when missing or stale) and redis-server (through apt when absent). Idempotent and quiet
+# when everything is already there. Used by `npm start` and `npm test`.
+set -eu
+cd "$(dirname "$0")/.."
+
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then
+  echo "Herald needs Node.js 20 or newer (found $(node --version))." >&2
+  exit 1
+fi
+
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "bootstrap: installing npm dependencies (npm ci)..." >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+      if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+        echo "bootstrap: redis-server is missing and this user cannot run apt-get. Install it: apt-get install -y redis-server" >&2
+        exit 1
+      fi
+    fi
+    echo "bootstrap: installing redis-server with apt-get..." >&2
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >&2
+    # Herald runs its own redis-server child; the distribution's service is not needed.
+    $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+  else
+    echo "bootstrap: redis-server (Redis 7) is missing and apt-get is not available." >&2
+    echo "Install Redis 7 with your package manager, or set REDIS_URL to an existing Redis (maxmemory-policy noeviction)." >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,131 @@
+/**
+ * herald all | api | worker [--platforms x,linkedin]
+ * Reads the environment once (src/config/env.ts), starts the requested roles, and shuts
+ * down gracefully on SIGTERM / SIGINT.
+ */
+import pino from 'pino';
+import { ConfigError, ENV_HELP, loadConfig } from './config/env.ts';
+import { startHerald, type Herald } from './herald.ts';
+import { PLATFORMS, type PlatformName } from './platform/port.ts';
+import { shippedAdapters } from './platform/registry.ts';
+import { RedisPolicyError } from './store/redis.ts';
+import { narrate, prepareSandbox, sandboxBanner, seedSandbox, type Sandbox } from './sandbox/sandbox.ts';
+
+const HELP = `Herald: schedule once, publish everywhere.
+
+Usage: herald [all|api|worker] [--platforms x,linkedin,youtube] [--help]
+
+  all      API and workers in one process (default; the sandbox default)
+  api      HTTP API only (stateless; run several behind a load balancer)
+  worker   publish workers and the sweeper; --platforms limits which queues it serves
+
+Environment (validated at start; a bad value names the variable and exits 1):
+${ENV_HELP.map(([k, v]) => `  ${k.padEnd(40)} ${v}`).join('\n')}
+
+Enabled platforms: ${[...shippedAdapters().keys()].join(', ')}
+Docs: README.md; the running API serves /docs and /openapi.json.
+`;
+
+function parseArgs(argv: string[]) {
+  let role: 'all' | 'api' | 'worker' = 'all';
+  let platforms: PlatformName[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--help' || a === '-h' || a === 'help') return { help: true as const };
+    if (a === 'all' || a === 'api' || a === 'worker') role = a;
+    else if (a === '--platforms' || a.startsWith('--platforms=')) {
+      const v = a.includes('=') ? a.split('=')[1]! : argv[++i] ?? '';
+      const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = list.filter((p) => !(PLATFORMS as readonly string[]).includes(p));
+      if (bad.length || list.length === 0) throw new Error(`--platforms: unknown platform(s) ${bad.join(', ') || '(none given)'}; known: ${PLATFORMS.join(', ')}`);
+      platforms = list as PlatformName[];
+    } else throw new Error(`unknown argument "${a}"; see herald --help`);
+  }
+  return { help: false as const, role, platforms };
+}
+
+async function main() {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, redact: { paths: ['*.accessToken', '*.refreshToken', '*.credentials', 'req.headers.authorization'], censor: '[redacted]' } });
+  const adapters = shippedAdapters();
+  const enabled = [...adapters.keys()];
+  const workerPlatforms = args.platforms?.filter((p) => {
+    if (!adapters.has(p)) log.warn(`platform ${p} has no adapter on this Herald; ignoring it`);
+    return adapters.has(p);
+  });
+
+  let sandbox: Awaited<ReturnType<typeof prepareSandbox>> | undefined;
+  if (config.mode === 'sandbox') sandbox = await prepareSandbox(config, enabled);
+
+  let herald: Herald;
+  try {
+    herald = await startHerald({
+      config, log, adapters,
+      roles: { api: args.role !== 'worker', worker: args.role !== 'api' },
+      ...(workerPlatforms ? { workerPlatforms } : {}),
+      ...(sandbox ? { onDeliveryChange: narrate(log) } : {}),
+    });
+  } catch (err) {
+    await sandbox?.stop();
+    if (err instanceof RedisPolicyError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  if (sandbox && herald.url) {
+    const seed = await seedSandbox(herald, sandbox);
+    process.stdout.write(sandboxBanner(herald.url, seed) + '\n');
+  } else if (herald.url) {
+    log.info({ url: herald.url, mode: config.mode, role: args.role }, 'Herald API listening');
+  }
+  if (herald.workers) log.info({ platforms: workerPlatforms ?? enabled, concurrency: config.workerConcurrency }, 'publish workers running');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new work; finishing or handing back in-flight jobs');
+    const hard = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000);
+    hard.unref();
+    try {
+      await herald.close();
+      await (sandbox as Sandbox | undefined)?.stop();
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Herald failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
