@@ -1,0 +1,127 @@
+/**
+ * Thin LinkedIn HTTP layer: real URLs (the transport applies PLATFORM_LINKEDIN_URL), the
+ * three headers every /rest call needs, and zod schemas for what LinkedIn answers.
+ * Classification of failures lives in errors.ts.
+ */
+import { z } from 'zod';
+import type { HttpResponse, PlatformHttp, RequestPhase } from '../../src/platform/http.ts';
+import type { Credentials, PlatformSettings } from '../../src/platform/port.ts';
+
+export const REST_BASE = 'https://api.linkedin.com/rest';
+export const OAUTH_BASE = 'https://www.linkedin.com/oauth/v2';
+export const USERINFO_URL = 'https://api.linkedin.com/v2/userinfo';
+/** Versions retire about 12 months after release (426 NONEXISTENT_VERSION); operators override it. */
+export const DEFAULT_API_VERSION = '202601';
+
+export const DOCS = {
+  posts: 'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api',
+  images: 'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/images-api',
+  videos: 'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/videos-api',
+  documents: 'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/documents-api',
+  comments: 'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api',
+  versioning: 'https://learn.microsoft.com/en-us/linkedin/marketing/versioning',
+  oauth: 'https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow',
+  refresh: 'https://learn.microsoft.com/en-us/linkedin/shared/authentication/programmatic-refresh-tokens',
+  userinfo: 'https://learn.microsoft.com/en-us/linkedin/consumer/integrations/self-serve/sign-in-with-linkedin-v2',
+  errors: 'https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling',
+} as const;
+
+export const AUTHOR_URN = /^urn:li:(person|organization):[A-Za-z0-9_-]+$/;
+
+export function apiVersion(settings: PlatformSettings): string {
+  return settings.extra.apiVersion ?? DEFAULT_API_VERSION;
+}
+
+/** Headers for every /rest call: LinkedIn rejects calls without both versioning headers. */
+export function restHeaders(credentials: Credentials, settings: PlatformSettings, json = true): Record<string, string> {
+  return {
+    Authorization: `Bearer ${credentials.accessToken}`,
+    'LinkedIn-Version': apiVersion(settings),
+    'X-Restli-Protocol-Version': '2.0.0',
+    ...(json ? { 'Content-Type': 'application/json' } : {}),
+  };
+}
+
+/** URNs go into paths URL-encoded (`urn%3Ali%3Avideo%3A…`). */
+export const encodeUrn = (urn: string) => encodeURIComponent(urn);
+
+export interface RestCall {
+  http: PlatformHttp;
+  credentials: Credentials;
+  settings: PlatformSettings;
+}
+
+export function restRequest(
+  c: RestCall,
+  req: { method: 'GET' | 'POST'; path: string; body?: unknown; phase: RequestPhase },
+): Promise<HttpResponse> {
+  return c.http.request({
+    method: req.method,
+    url: `${REST_BASE}${req.path}`,
+    headers: restHeaders(c.credentials, c.settings, req.body !== undefined),
+    ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+    phase: req.phase,
+  });
+}
+
+export const isOk = (res: HttpResponse) => res.status >= 200 && res.status < 300;
+
+// Rest.li error envelope. https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling
+export const restliErrorSchema = z.looseObject({
+  status: z.number().optional(),
+  code: z.string().optional(),
+  serviceErrorCode: z.number().optional(),
+  message: z.string().optional(),
+  errorDetailType: z.string().optional(),
+  errorDetails: z.looseObject({
+    inputErrors: z.array(z.looseObject({ code: z.string().optional(), description: z.string().optional() })).optional(),
+  }).optional(),
+});
+export type RestliError = z.infer<typeof restliErrorSchema>;
+
+// POST /rest/images?action=initializeUpload → value.{uploadUrl, image}. See DOCS.images
+export const imageInitSchema = z.object({
+  value: z.object({ uploadUrl: z.url(), image: z.string().startsWith('urn:li:image:'), uploadUrlExpiresAt: z.number().optional() }),
+});
+
+// POST /rest/documents?action=initializeUpload → value.{uploadUrl, document}. See DOCS.documents
+export const documentInitSchema = z.object({
+  value: z.object({ uploadUrl: z.url(), document: z.string().startsWith('urn:li:document:'), uploadUrlExpiresAt: z.number().optional() }),
+});
+
+export const uploadInstructionSchema = z.object({
+  uploadUrl: z.url(),
+  firstByte: z.number().int().nonnegative(),
+  lastByte: z.number().int().nonnegative(),
+});
+export type UploadInstruction = z.infer<typeof uploadInstructionSchema>;
+
+// POST /rest/videos?action=initializeUpload → one instruction per 4 MiB range. See DOCS.videos
+export const videoInitSchema = z.object({
+  value: z.object({
+    video: z.string().startsWith('urn:li:video:'),
+    uploadInstructions: z.array(uploadInstructionSchema).min(1),
+    uploadToken: z.string().optional().default(''),
+    uploadUrlsExpireAt: z.number().optional(),
+  }),
+});
+
+// GET /rest/videos/{urn} → status. See DOCS.videos
+export const videoStatusSchema = z.looseObject({
+  status: z.enum(['PROCESSING', 'AVAILABLE', 'WAITING_UPLOAD', 'PROCESSING_FAILED']),
+  processingFailureReason: z.string().optional(),
+});
+
+// POST /oauth/v2/accessToken (both grants). See DOCS.oauth and DOCS.refresh
+export const tokenSchema = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number(),
+  refresh_token: z.string().min(1).optional(),
+  refresh_token_expires_in: z.number().optional(),
+  scope: z.string().optional(),
+});
+
+export const oauthErrorSchema = z.looseObject({ error: z.string().optional(), error_description: z.string().optional() });
+
+// GET /v2/userinfo (OpenID Connect). See DOCS.userinfo
+export const userinfoSchema = z.looseObject({ sub: z.string().min(1), name: z.string().optional() });

@@ -1,0 +1,84 @@
+/**
+ * (status, body) → AdapterError, per the error table in docs/platforms/linkedin.md.
+ * LinkedIn answers with a Rest.li envelope `{status, code, serviceErrorCode, message}`.
+ */
+import {
+  type AdapterError, authFailed, nextUtcMidnight, rateLimited, rejected, transient, unknownOutcome,
+} from '../../src/platform/errors.ts';
+import type { HttpResponse } from '../../src/platform/http.ts';
+import { DOCS, type RestliError, restliErrorSchema } from './client.ts';
+
+/**
+ * post:    POST /rest/posts, the write that makes content public (5xx is ambiguous).
+ * comment: the first comment, also a write (5xx is ambiguous, but never fails the delivery).
+ * prepare: uploads and media registration (invisible until the post: 5xx is transient).
+ * read:    status polls, userinfo.
+ */
+export type Step = 'post' | 'comment' | 'prepare' | 'read';
+
+export function restliError(res: HttpResponse): RestliError {
+  let raw: unknown;
+  try {
+    raw = res.json();
+  } catch {
+    raw = undefined;
+  }
+  const parsed = restliErrorSchema.safeParse(raw);
+  return parsed.success ? parsed.data : { message: res.text.slice(0, 300) };
+}
+
+/**
+ * The URN a 422 DUPLICATE_POST names ("…Content is a duplicate of urn:li:share:714…"), or
+ * undefined when the answer is not a duplicate refusal. `found: true` with no URN means
+ * LinkedIn said duplicate without naming the original.
+ */
+export function duplicateOf(res: HttpResponse): { found: boolean; urn?: string } {
+  if (res.status !== 422) return { found: false };
+  const err = restliError(res);
+  const flagged = err.errorDetails?.inputErrors?.some((e) => e.code === 'DUPLICATE_POST') ?? false;
+  const message = err.message ?? '';
+  if (!flagged && !/duplicate/i.test(message)) return { found: false };
+  const urn = /urn:li:(?:share|ugcPost):\d+/.exec(message)?.[0];
+  return urn ? { found: true, urn } : { found: true };
+}
+
+export function classifyFailure(res: HttpResponse, ctx: { step: Step; apiVersion: string }): AdapterError {
+  const err = restliError(res);
+  const path = new URL(res.url).pathname;
+  const said = `LinkedIn answered ${res.status}${err.code ? ` ${err.code}` : ''} to ${path}: ${err.message ?? 'no message'}`;
+  const facts = { platformStatus: res.status, ...(err.code ? { platformCode: err.code } : {}) };
+
+  if (res.status === 401) {
+    // REVOKED_ACCESS_TOKEN (65601): the member withdrew consent; only a new connect helps.
+    if (err.code === 'REVOKED_ACCESS_TOKEN') {
+      return authFailed({ ...facts, code: 'linkedin.token_revoked', refreshable: false, message: `${said}; reconnect the account` });
+    }
+    // EXPIRED_ACCESS_TOKEN (65602) / INVALID_ACCESS_TOKEN (65600): a refresh may fix it.
+    return authFailed({ ...facts, code: 'linkedin.token_expired', refreshable: true, message: said });
+  }
+  if (res.status === 429) {
+    // No Retry-After or rate-limit headers; daily windows reset at 00:00 UTC (rate-limits page).
+    return rateLimited({ ...facts, code: 'linkedin.rate_limited', retryAt: nextUtcMidnight(), message: `${said}; LinkedIn's daily limits reset at 00:00 UTC` });
+  }
+  if (res.status === 426) {
+    return rejected({
+      ...facts,
+      code: 'linkedin.version_retired',
+      message: `LinkedIn no longer serves API version ${ctx.apiVersion} (426 ${err.code ?? 'NONEXISTENT_VERSION'}). Set LINKEDIN_API_VERSION to a current YYYYMM version (${DOCS.versioning}).`,
+    });
+  }
+  if (res.status === 403) {
+    return rejected({ ...facts, code: 'linkedin.forbidden', message: `${said}; the token lacks the permission (w_member_social / w_organization_social and a page role for organizations)` });
+  }
+  if (res.status >= 500 || res.status < 200 || (res.status >= 300 && res.status < 400)) {
+    if (ctx.step === 'post' || ctx.step === 'comment') {
+      return unknownOutcome({ ...facts, code: 'linkedin.write_outcome_unknown', message: `${said}; the post may have been created` });
+    }
+    return transient({ ...facts, code: 'linkedin.server_error', message: said });
+  }
+  if (duplicateOf(res).found) {
+    return rejected({ ...facts, platformCode: 'DUPLICATE_POST', code: 'linkedin.duplicate_post', message: said });
+  }
+  if (res.status === 404) return rejected({ ...facts, code: 'linkedin.not_found', message: said });
+  return rejected({ ...facts, code: 'linkedin.invalid_request', message: said });
+}

@@ -1,0 +1,238 @@
+/**
+ * A delivery → LinkedIn wire calls: media (media.ts), then POST /rest/posts (the one
+ * non-idempotent write, armed first), then the optional first comment.
+ * lookup() reconciles an unknown POST /rest/posts with LinkedIn's duplicate check.
+ */
+import { z } from 'zod';
+import { AdapterError, rejected, unknownOutcome } from '../../src/platform/errors.ts';
+import type { HttpResponse } from '../../src/platform/http.ts';
+import type {
+  LookupResult, PublishContext, PublishInput, PublishOutcome, ValidationIssue,
+} from '../../src/platform/port.ts';
+import { apiVersion, AUTHOR_URN, encodeUrn, isOk, type RestCall, restRequest } from './client.ts';
+import { classifyFailure, duplicateOf } from './errors.ts';
+import { escapeLittle } from './little-text.ts';
+import { COMMENT_MAX, countCodePoints, type LinkedInOptions, linkedinOptions } from './manifest.ts';
+import {
+  contentFrom, type MediaEntry, mediaEntrySchema, type MediaRun, type PostContent, prepareMedia,
+  VIDEO_CHECK_AFTER_MS, type VideoSession, videoSessionSchema,
+} from './media.ts';
+
+const commentRecordSchema = z.object({
+  state: z.enum(['sending', 'posted', 'failed']),
+  urn: z.string().optional(),
+  status: z.number().optional(),
+  message: z.string().optional(),
+});
+type CommentRecord = z.infer<typeof commentRecordSchema>;
+
+/** What this adapter keeps in ctx.progress between attempts. */
+const progressSchema = z.object({
+  media: z.record(z.string(), mediaEntrySchema).catch({}).default({}),
+  video: videoSessionSchema.nullable().optional().catch(undefined),
+  postUrn: z.string().optional().catch(undefined),
+  firstComment: commentRecordSchema.optional().catch(undefined),
+});
+type Progress = z.infer<typeof progressSchema>;
+
+const postUrl = (urn: string) => `https://www.linkedin.com/feed/update/${urn}`;
+
+export function validateLinkedIn(input: { text: string; media: unknown[]; options: unknown }): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const parsed = linkedinOptions.safeParse(input.options ?? {});
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      issues.push({ field: ['options', ...i.path.map(String)].join('.'), code: 'linkedin.invalid_option', message: i.message });
+    }
+  }
+  if (input.text.trim() === '' && input.media.length === 0) {
+    issues.push({ field: 'text', code: 'linkedin.empty_post', message: 'a LinkedIn post needs text or media' });
+  }
+  const comment = parsed.success ? parsed.data.firstComment : undefined;
+  if (comment && countCodePoints(comment) > COMMENT_MAX) {
+    issues.push({ field: 'options.firstComment', code: 'linkedin.comment_too_long', message: `a LinkedIn comment holds at most ${COMMENT_MAX} characters` });
+  }
+  return issues;
+}
+
+function authorOf(input: PublishInput): string {
+  const author = input.account.externalId;
+  if (!AUTHOR_URN.test(author)) {
+    throw rejected({ code: 'linkedin.invalid_author', message: `account externalId "${author}" is not an author URN (urn:li:person:… or urn:li:organization:…)` });
+  }
+  return author;
+}
+
+function optionsOf(input: PublishInput): LinkedInOptions {
+  const parsed = linkedinOptions.safeParse(input.options ?? {});
+  if (!parsed.success) throw rejected({ code: 'linkedin.invalid_option', message: `invalid LinkedIn options: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
+  return parsed.data;
+}
+
+function postBody(input: PublishInput, author: string, opts: LinkedInOptions, content: PostContent | undefined) {
+  return {
+    author,
+    commentary: escapeLittle(input.text),
+    visibility: opts.visibility ?? 'PUBLIC',
+    distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+    ...(content ? { content } : {}),
+    lifecycleState: 'PUBLISHED',
+    isReshareDisabledByAuthor: false,
+  };
+}
+
+interface Run {
+  input: PublishInput;
+  ctx: PublishContext;
+  rest: RestCall;
+  author: string;
+  opts: LinkedInOptions;
+  progress: Progress;
+  save(patch: Partial<Progress>): Promise<void>;
+}
+
+function startRun(input: PublishInput, ctx: PublishContext): Run {
+  const progress = progressSchema.parse(ctx.progress ?? {});
+  return {
+    input, ctx, progress,
+    rest: { http: ctx.http, credentials: ctx.credentials, settings: ctx.settings },
+    author: authorOf(input),
+    opts: optionsOf(input),
+    async save(patch) {
+      Object.assign(progress, patch);
+      await ctx.saveProgress(patch);
+    },
+  };
+}
+
+function mediaRun(run: Run): MediaRun {
+  const { progress } = run;
+  return {
+    rest: run.rest, ctx: run.ctx, author: run.author,
+    get media() {
+      return progress.media;
+    },
+    get video() {
+      return progress.video ?? undefined;
+    },
+    async saveMedia(index: number, entry: MediaEntry) {
+      // A finalized video's upload session is finished: drop it in the same write.
+      const clearVideo = progress.video?.index === index;
+      await run.save({ media: { ...progress.media, [index]: entry }, ...(clearVideo ? { video: null } : {}) });
+    },
+    async saveVideo(session: VideoSession | null) {
+      await run.save({ video: session });
+    },
+  };
+}
+
+const sendPost = (run: Run, body: unknown) => restRequest(run.rest, { method: 'POST', path: '/posts', body, phase: 'write' });
+
+function createdUrn(res: HttpResponse): string {
+  const urn = res.headers.get('x-restli-id');
+  if (!urn) throw unknownOutcome({ code: 'linkedin.unexpected_response', platformStatus: res.status, message: `LinkedIn answered ${res.status} to POST /rest/posts without an x-restli-id header; the post probably exists` });
+  return urn;
+}
+
+export async function publishLinkedIn(input: PublishInput, ctx: PublishContext): Promise<PublishOutcome> {
+  const run = startRun(input, ctx);
+  if (run.progress.postUrn) return finish(run, run.progress.postUrn);
+
+  const prepared = await prepareMedia(input.media, mediaRun(run), run.opts);
+  if ('processing' in prepared) {
+    return { status: 'processing', checkAfterMs: VIDEO_CHECK_AFTER_MS, note: 'LinkedIn is still processing the video' };
+  }
+  const body = postBody(input, run.author, run.opts, prepared.content);
+
+  await ctx.armWrite('post');
+  const res = await sendPost(run, body);
+  let urn: string;
+  if (res.status === 201 || res.status === 200) {
+    urn = createdUrn(res);
+  } else {
+    const dup = duplicateOf(res);
+    // An earlier attempt's answer was lost: LinkedIn naming the duplicate proves it landed.
+    if (dup.urn && ctx.previousAttemptAmbiguous) urn = dup.urn;
+    else {
+      const err = classifyFailure(res, { step: 'post', apiVersion: apiVersion(ctx.settings) });
+      // A definitive refusal proves nothing was created: disarm so a later attempt may post.
+      if (err.kind !== 'unknown') await ctx.saveProgress({});
+      throw err;
+    }
+  }
+  await run.save({ postUrn: urn });
+  return finish(run, urn);
+}
+
+async function finish(run: Run, urn: string): Promise<PublishOutcome> {
+  const details: Record<string, unknown> = { postUrn: urn };
+  const media = Object.values(run.progress.media).map((m) => m.urn);
+  if (media.length > 0) details.mediaUrns = media;
+  if (run.opts.firstComment) details.firstComment = await firstComment(run, urn, run.opts.firstComment);
+  return { status: 'published', receipt: { platformPostId: urn, url: postUrl(urn), details } };
+}
+
+/** Posts the first comment once; a failure is recorded, never thrown. */
+async function firstComment(run: Run, postUrn: string, text: string): Promise<CommentRecord> {
+  const prior = run.progress.firstComment;
+  if (prior?.state === 'sending') {
+    return { state: 'failed', message: 'an earlier attempt sent the first comment but never learned the outcome; not sent again to avoid a duplicate comment' };
+  }
+  if (prior) return prior;
+  // Persist before the risky step: a crash after sending must not comment twice.
+  await run.save({ firstComment: { state: 'sending' } });
+  let record: CommentRecord;
+  try {
+    const res = await restRequest(run.rest, {
+      method: 'POST', path: `/socialActions/${encodeUrn(postUrn)}/comments`, phase: 'write',
+      body: { actor: run.author, object: postUrn, message: { text } },
+    });
+    if (isOk(res)) {
+      const id = res.headers.get('x-restli-id') ?? undefined;
+      record = { state: 'posted', ...(id ? { urn: id } : {}), status: res.status };
+    } else {
+      const err = classifyFailure(res, { step: 'comment', apiVersion: apiVersion(run.ctx.settings) });
+      record = { state: 'failed', status: res.status, message: `${err.code}: ${err.message}` };
+    }
+  } catch (err) {
+    record = { state: 'failed', message: AdapterError.is(err) ? `${err.code}: ${err.message}` : String(err) };
+  }
+  await run.save({ firstComment: record });
+  return record;
+}
+
+/**
+ * Reconciles an unknown POST /rest/posts by sending the identical post again: LinkedIn
+ * refuses a repeat with 422 DUPLICATE_POST naming the original URN. A 201 means the
+ * first one never landed and this one did, so the post now exists exactly once.
+ */
+export async function lookupLinkedIn(input: PublishInput, ctx: PublishContext, armed: { label: string }): Promise<LookupResult> {
+  if (armed.label !== 'post') return { status: 'inconclusive', message: `unknown armed write "${armed.label}"` };
+  const run = startRun(input, ctx);
+  if (run.progress.postUrn) return { status: 'landed' };
+  const content = contentFrom(input.media, run.progress.media, run.opts);
+  if (input.media.length > 0 && !content) {
+    return { status: 'inconclusive', message: 'the media of the armed post are not all in progress; cannot rebuild the identical post' };
+  }
+  let res: HttpResponse;
+  try {
+    res = await sendPost(run, postBody(input, run.author, run.opts, content));
+  } catch (err) {
+    const why = AdapterError.is(err) ? `${err.code}: ${err.message}` : String(err);
+    return { status: 'inconclusive', message: `re-sending the post to use LinkedIn's duplicate check failed (${why})` };
+  }
+  if (res.status === 201 || res.status === 200) {
+    const urn = res.headers.get('x-restli-id');
+    if (!urn) return { status: 'inconclusive', message: 'LinkedIn created the post again but sent no x-restli-id; the next check will see it as a duplicate' };
+    await run.save({ postUrn: urn });
+    return { status: 'landed' };
+  }
+  const dup = duplicateOf(res);
+  if (dup.urn) {
+    await run.save({ postUrn: dup.urn });
+    return { status: 'landed' };
+  }
+  const err = classifyFailure(res, { step: 'post', apiVersion: apiVersion(ctx.settings) });
+  const hint = dup.found ? 'LinkedIn said duplicate without naming the original post' : `${err.code}: ${err.message}`;
+  return { status: 'inconclusive', message: `re-sending the identical post did not settle whether it exists (${hint})` };
+}

@@ -1,0 +1,378 @@
+/**
+ * A local LinkedIn: OAuth, /v2/userinfo, Posts, Images, Documents, Videos and Comments
+ * with the documented paths, Rest.li error bodies, versioning headers, duplicate check,
+ * a daily per-member budget (429 without headers) and token lifetimes. Numbers are options.
+ */
+import { createHash } from 'node:crypto';
+import {
+  createSimServer, type PlatformSimulator, type SimHandler, type SimRequest, type SimResponse, type SimServer, simToken,
+} from '../../src/platform/simulator-kit.ts';
+import { unescapedReserved, unescapeLittle } from './little-text.ts';
+
+const DAY = 86_400_000;
+const PART_BYTES = 4 * 1024 * 1024;
+
+export interface LinkedInSimOptions {
+  accessTokenTtlMs?: number; // 60 days [V]
+  refreshTokenTtlMs?: number; // 365 days from first consent; a refresh never extends it [V]
+  duplicateWindowMs?: number; // same author + commentary (deleted "ghosts" too) → 422 DUPLICATE_POST; 24 h [S]
+  dailyPostBudget?: number; // POST /rest/posts calls per member per UTC day before 429; 150 [U]
+  videoPollsUntilAvailable?: number; // GET /rest/videos answers PROCESSING this often after finalize; 2
+  videoProcessingFails?: boolean; // finalized videos end in PROCESSING_FAILED
+  supportedVersions?: string[]; // LinkedIn-Version values served; others → 426; 202501–202612
+  uploadUrlTtlMs?: number; // upload URLs answer 401 after this; 24 h [U]
+  clientId?: string; // checked by the OAuth endpoints when set
+  clientSecret?: string;
+}
+
+export interface SimPost {
+  urn: string;
+  author: string;
+  body: Record<string, unknown>;
+  commentary: string; // as sent (little format)
+  text: string; // what readers see: escapes removed
+  unescaped: string[]; // reserved characters LinkedIn would read as markup
+  media: string[];
+  comments: { urn: string; actor: string; text: string }[];
+  deleted: boolean;
+  createdAt: number;
+}
+
+export interface SimAsset {
+  urn: string;
+  kind: 'image' | 'video' | 'document';
+  owner: string;
+  status: 'WAITING_UPLOAD' | 'PROCESSING' | 'AVAILABLE' | 'PROCESSING_FAILED';
+  bytes: number;
+  sig: string;
+  expiresAt: number;
+  parts: { firstByte: number; lastByte: number }[];
+  etags: (string | undefined)[];
+  partPuts: number[]; // PUTs received per part (index 0: the whole file)
+  uploadToken: string;
+  finalizedWith?: string[];
+  polls: number;
+}
+
+interface Member { id: string; name: string; organizations: Set<string> }
+interface Token { memberId: string; expiresAt: number; revoked: boolean; scope: string }
+
+const defaultVersions = () => [2025, 2026].flatMap((y) => Array.from({ length: 12 }, (_, m) => `${y}${String(m + 1).padStart(2, '0')}`));
+const err = (status: number, message: string, extra: Record<string, unknown> = {}): SimResponse => ({ status, body: { status, message, ...extra } });
+const header = (req: SimRequest, name: string) => [req.headers[name]].flat()[0];
+const personUrn = (m: Member) => `urn:li:person:${m.id}`;
+
+export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
+  const o = {
+    accessTokenTtlMs: opts.accessTokenTtlMs ?? 60 * DAY,
+    refreshTokenTtlMs: opts.refreshTokenTtlMs ?? 365 * DAY,
+    duplicateWindowMs: opts.duplicateWindowMs ?? DAY,
+    dailyPostBudget: opts.dailyPostBudget ?? 150,
+    videoPollsUntilAvailable: opts.videoPollsUntilAvailable ?? 2,
+    versions: new Set(opts.supportedVersions ?? defaultVersions()),
+    uploadUrlTtlMs: opts.uploadUrlTtlMs ?? DAY,
+  };
+  const state = { posts: [] as SimPost[], assets: new Map<string, SimAsset>(), refreshCount: 0, members: new Map<string, Member>(), usage: new Map<string, number>() };
+  const access = new Map<string, Token>();
+  const refresh = new Map<string, Token>();
+  const codes = new Map<string, { memberId: string; redirectUri: string; scope: string }>();
+  let seq = 0;
+  const server: SimServer = createSimServer({
+    name: 'linkedin',
+    describeState: () => ({ posts: state.posts, refreshCount: state.refreshCount, assets: [...state.assets.values()].map(({ urn, kind, status, partPuts }) => ({ urn, kind, status, partPuts })) }),
+  });
+
+  function newMember(name = `Sim Member ${state.members.size + 1}`): Member {
+    const m: Member = { id: simToken('p').slice(2, 12).replace(/[^A-Za-z0-9]/g, 'x'), name, organizations: new Set() };
+    state.members.set(m.id, m);
+    return m;
+  }
+  function issue(memberId: string, scope: string) {
+    const accessToken = simToken('AQV');
+    const refreshToken = simToken('AQX');
+    const now = Date.now();
+    access.set(accessToken, { memberId, scope, revoked: false, expiresAt: now + o.accessTokenTtlMs });
+    refresh.set(refreshToken, { memberId, scope, revoked: false, expiresAt: now + o.refreshTokenTtlMs });
+    return { accessToken, refreshToken, expiresAt: now + o.accessTokenTtlMs, refreshTokenExpiresAt: now + o.refreshTokenTtlMs };
+  }
+
+  /** 401 bodies per the error table: INVALID 65600, REVOKED 65601, EXPIRED 65602 [S/U codes]. */
+  function authorize(req: SimRequest): { member: Member; token: Token } | SimResponse {
+    const t = access.get((header(req, 'authorization') ?? '').replace(/^Bearer /, ''));
+    if (!t) return err(401, 'Invalid access token', { code: 'INVALID_ACCESS_TOKEN', serviceErrorCode: 65600 });
+    if (t.revoked) return err(401, 'The token used in the request has been revoked by the user', { code: 'REVOKED_ACCESS_TOKEN', serviceErrorCode: 65601 });
+    if (t.expiresAt <= Date.now()) return err(401, 'The token used in the request has expired', { code: 'EXPIRED_ACCESS_TOKEN', serviceErrorCode: 65602 });
+    return { member: state.members.get(t.memberId)!, token: t };
+  }
+  const canActAs = (m: Member, urn: string) => urn === personUrn(m) || m.organizations.has(urn);
+  const forbidden = (what: string) => err(403, `Not enough permissions to access: ${what}`, { serviceErrorCode: 100 });
+
+  function rest(handler: (req: SimRequest, who: { member: Member }) => SimResponse): SimHandler {
+    return (req) => {
+      const version = header(req, 'linkedin-version');
+      if (!version) return err(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', { code: 'VERSION_MISSING' });
+      if (header(req, 'x-restli-protocol-version') !== '2.0.0') return err(400, 'X-Restli-Protocol-Version: 2.0.0 is required', { code: 'ILLEGAL_ARGUMENT' });
+      if (!o.versions.has(version.split('.')[0]!)) return err(426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
+      const who = authorize(req);
+      return 'status' in who ? who : handler(req, who);
+    };
+  }
+  const jsonBody = (req: SimRequest) => (b => (b && typeof b === 'object' ? (b as Record<string, unknown>) : undefined))(req.json());
+  const notMap = () => err(400, 'Request body could not be converted to data map', { code: 'ILLEGAL_ARGUMENT' });
+  const missing = (field: string) => err(422, `ERROR :: ${field} :: field is required but not found and has no default value\n`);
+
+  // ---- OAuth ----
+  let browserMember: Member | undefined;
+  server.route('GET', '/oauth/v2/authorization', (req) => {
+    const q = req.query;
+    for (const k of ['response_type', 'client_id', 'redirect_uri', 'state', 'scope']) if (!q.get(k)) return { status: 400, body: `missing ${k}` };
+    if (opts.clientId && q.get('client_id') !== opts.clientId) return { status: 400, body: 'unknown client_id' };
+    browserMember ??= newMember('Sim Browser Member');
+    const code = simToken('code');
+    codes.set(code, { memberId: browserMember.id, redirectUri: q.get('redirect_uri')!, scope: q.get('scope')!.split(/[ ,]+/).join(',') });
+    const to = new URL(q.get('redirect_uri')!);
+    to.searchParams.set('code', code);
+    to.searchParams.set('state', q.get('state')!);
+    return { status: 302, headers: { location: to.toString() } };
+  });
+
+  server.route('POST', '/oauth/v2/accessToken', (req) => {
+    const f = req.form();
+    const oauthErr = (status: number, error: string, d: string) => ({ status, body: { error, error_description: d } });
+    const client = (k: 'client_id' | 'client_secret', want?: string) => !!f.get(k) && (!want || f.get(k) === want);
+    if (!client('client_id', opts.clientId) || !client('client_secret', opts.clientSecret)) return oauthErr(401, 'invalid_client', 'Client authentication failed');
+    const now = Date.now();
+    if (f.get('grant_type') === 'authorization_code') {
+      const c = codes.get(f.get('code') ?? '');
+      if (!c || c.redirectUri !== f.get('redirect_uri')) return oauthErr(400, 'invalid_grant', 'The provided authorization grant is invalid or expired');
+      codes.delete(f.get('code')!);
+      const t = issue(c.memberId, c.scope);
+      return { status: 200, body: { access_token: t.accessToken, expires_in: Math.floor(o.accessTokenTtlMs / 1000), refresh_token: t.refreshToken, refresh_token_expires_in: Math.floor(o.refreshTokenTtlMs / 1000), scope: c.scope } };
+    }
+    if (f.get('grant_type') === 'refresh_token') {
+      const rt = f.get('refresh_token') ?? '';
+      const r = refresh.get(rt);
+      if (!r || r.revoked || r.expiresAt <= now) return oauthErr(400, 'invalid_grant', 'Token has been expired or revoked.');
+      state.refreshCount++;
+      const accessToken = simToken('AQV');
+      access.set(accessToken, { memberId: r.memberId, scope: r.scope, revoked: false, expiresAt: now + o.accessTokenTtlMs });
+      // The refresh token string stays; its expiry does not slide.
+      return { status: 200, body: { access_token: accessToken, expires_in: Math.floor(o.accessTokenTtlMs / 1000), refresh_token: rt, refresh_token_expires_in: Math.floor((r.expiresAt - now) / 1000), scope: r.scope } };
+    }
+    return oauthErr(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
+  });
+
+  server.route('GET', '/v2/userinfo', (req) => {
+    const who = authorize(req);
+    if ('status' in who) return who;
+    const [given, ...family] = who.member.name.split(' ');
+    return { status: 200, body: { sub: who.member.id, name: who.member.name, given_name: given, family_name: family.join(' '), locale: { country: 'US', language: 'en' } } };
+  });
+
+  // ---- Posts ----
+  server.route('POST', '/rest/posts', rest((req, { member }) => {
+    const day = `${member.id}:${new Date().toISOString().slice(0, 10)}`;
+    const used = state.usage.get(day) ?? 0;
+    // No Retry-After and no rate-limit headers on LinkedIn 429s [S].
+    if (used >= o.dailyPostBudget) return err(429, 'Resource level throttle of 1 DAY limit for calls to this resource is reached.');
+    state.usage.set(day, used + 1);
+    const b = jsonBody(req);
+    if (!b) return notMap();
+    for (const f of ['author', 'visibility', 'distribution', 'lifecycleState']) if (b[f] === undefined) return missing(`/${f}`);
+    const author = String(b.author);
+    if (!canActAs(member, author)) return forbidden('partnerApiPostsExternal.CREATE');
+    if (!['PUBLIC', 'CONNECTIONS', 'LOGGED_IN'].includes(String(b.visibility))) return err(422, `ERROR :: /visibility :: "${String(b.visibility)}" is not an enum symbol\n`);
+    const commentary = typeof b.commentary === 'string' ? b.commentary : '';
+    if ([...unescapeLittle(commentary)].length > 3000) return err(422, 'ERROR :: /commentary :: length of commentary exceeds 3000\n');
+    const media = checkContent(b.content, author);
+    if (!Array.isArray(media)) return media;
+    const key = commentary !== '' ? commentary : JSON.stringify(b.content ?? null);
+    const now = Date.now();
+    const first = state.posts.find((p) => p.author === author && (p.commentary !== '' ? p.commentary : JSON.stringify(p.body.content ?? null)) === key && now - p.createdAt < o.duplicateWindowMs);
+    if (first) {
+      return err(422, `Unprocessable Entity: Content is a duplicate of ${first.urn}`, {
+        errorDetailType: 'com.linkedin.common.error.BadRequest',
+        errorDetails: { inputErrors: [{ description: 'Duplicate post is detected', input: {}, code: 'DUPLICATE_POST' }] },
+      });
+    }
+    const urn = `urn:li:share:${7000000000000000000n + BigInt(++seq)}`;
+    state.posts.push({ urn, author, body: b, commentary, text: unescapeLittle(commentary), unescaped: unescapedReserved(commentary), media, comments: [], deleted: false, createdAt: now });
+    return { status: 201, headers: { 'x-restli-id': urn } };
+  }));
+
+  /** Media URNs of a post `content`, or the refusal. */
+  function checkContent(content: unknown, author: string): string[] | SimResponse {
+    if (content === undefined) return [];
+    const c = content as { media?: { id?: string; title?: string }; multiImage?: { images?: { id?: string }[] } };
+    const ready = (id: string | undefined, kinds: SimAsset['kind'][], at: string): SimResponse | undefined => {
+      const a = id ? state.assets.get(id) : undefined;
+      if (!a || !kinds.includes(a.kind)) return err(422, `ERROR :: ${at} :: ${String(id)} is not a valid ${kinds.join('/')} URN\n`);
+      if (a.owner !== author) return forbidden(`${a.urn} is owned by another author`);
+      if (a.status !== 'AVAILABLE') return err(422, `ERROR :: ${at} :: ${a.urn} is not AVAILABLE (status ${a.status})\n`);
+      return undefined;
+    };
+    if (c.media) {
+      const bad = ready(c.media.id, ['image', 'video', 'document'], '/content/media/id');
+      if (bad) return bad;
+      if (state.assets.get(c.media.id!)!.kind === 'document' && !c.media.title) return missing('/content/media/title');
+      return [c.media.id!];
+    }
+    if (c.multiImage) {
+      const images = c.multiImage.images ?? [];
+      if (images.length < 2 || images.length > 20) return err(422, 'ERROR :: /content/multiImage/images :: must hold 2 to 20 images\n');
+      for (const [i, img] of images.entries()) {
+        const bad = ready(img.id, ['image'], `/content/multiImage/images/${i}/id`);
+        if (bad) return bad;
+      }
+      return images.map((i) => i.id!);
+    }
+    return err(422, 'ERROR :: /content :: unsupported content type\n');
+  }
+
+  server.route('GET', '/rest/posts/:urn', rest((req) => {
+    const p = state.posts.find((x) => x.urn === req.params.urn && !x.deleted);
+    return p ? { status: 200, body: { id: p.urn, ...p.body } } : err(404, `Post ${req.params.urn} not found`);
+  }));
+  server.route('DELETE', '/rest/posts/:urn', rest((req, { member }) => {
+    const p = state.posts.find((x) => x.urn === req.params.urn && !x.deleted);
+    if (!p) return err(404, `Post ${req.params.urn} not found`);
+    if (!canActAs(member, p.author)) return forbidden('partnerApiPostsExternal.DELETE');
+    p.deleted = true; // still a duplicate "ghost" inside the window
+    return { status: 204 };
+  }));
+
+  server.route('POST', '/rest/socialActions/:urn/comments', rest((req, { member }) => {
+    const p = state.posts.find((x) => x.urn === req.params.urn && !x.deleted);
+    if (!p) return err(404, `Post ${req.params.urn} not found`);
+    const b = jsonBody(req);
+    if (!b) return notMap();
+    const text = (b.message as { text?: unknown } | undefined)?.text;
+    if (typeof b.actor !== 'string') return missing('/actor');
+    if (typeof text !== 'string') return missing('/message/text');
+    if (b.object !== p.urn) return err(400, `object ${String(b.object)} does not match ${p.urn}`);
+    if (!canActAs(member, b.actor)) return forbidden('comments.CREATE');
+    const urn = `urn:li:comment:(${p.urn},${++seq})`;
+    p.comments.push({ urn, actor: b.actor, text });
+    return { status: 201, headers: { 'x-restli-id': urn }, body: { $URN: urn, actor: b.actor, object: p.urn, message: { text } } };
+  }));
+
+  // ---- Media ----
+  function newAsset(kind: SimAsset['kind'], owner: string, size: number, origin: string) {
+    const prefix = { image: 'C4E10AQ', video: 'C5F10AQ', document: 'D4D10AQ' }[kind];
+    const urn = `urn:li:${kind}:${prefix}${simToken('a').slice(2, 14).replace(/[^A-Za-z0-9]/g, 'x')}`;
+    const parts = kind === 'video'
+      ? Array.from({ length: Math.ceil(size / PART_BYTES) }, (_, i) => ({ firstByte: i * PART_BYTES, lastByte: Math.min(size, (i + 1) * PART_BYTES) - 1 }))
+      : [];
+    const a: SimAsset = {
+      urn, kind, owner, status: 'WAITING_UPLOAD', bytes: 0, sig: simToken('sig'), expiresAt: Date.now() + o.uploadUrlTtlMs, parts,
+      etags: parts.map(() => undefined), partPuts: kind === 'video' ? parts.map(() => 0) : [0], uploadToken: parts.length > 1 ? simToken('ut') : '', polls: 0,
+    };
+    state.assets.set(urn, a);
+    const base = `${origin}/dms-uploads/${encodeURIComponent(urn)}`;
+    return { a, url: (part?: number) => `${base}${part === undefined ? '' : `/part/${part}`}?sig=${a.sig}` };
+  }
+
+  for (const kind of ['images', 'documents', 'videos'] as const) {
+    const one = kind.slice(0, -1) as SimAsset['kind'];
+    server.route('POST', `/rest/${kind}`, rest((req, { member }) => {
+      const b = jsonBody(req);
+      if (!b) return notMap();
+      const action = req.query.get('action');
+      if (action === 'finalizeUpload' && kind === 'videos') return finalize(b, member);
+      if (action !== 'initializeUpload') return err(400, `unsupported action ${String(action)}`);
+      const init = b.initializeUploadRequest as { owner?: string; fileSizeBytes?: number } | undefined;
+      if (!init?.owner) return missing('/initializeUploadRequest/owner');
+      if (!canActAs(member, init.owner)) return forbidden(`${kind}.initializeUpload for ${init.owner}`);
+      if (kind !== 'videos') {
+        const { a, url } = newAsset(one, init.owner, 0, req.origin);
+        return { status: 200, body: { value: { uploadUrlExpiresAt: a.expiresAt, uploadUrl: url(), [one]: a.urn } } };
+      }
+      if (!Number.isInteger(init.fileSizeBytes) || init.fileSizeBytes! <= 0) return missing('/initializeUploadRequest/fileSizeBytes');
+      const { a, url } = newAsset('video', init.owner, init.fileSizeBytes!, req.origin);
+      const uploadInstructions = a.parts.map((p, i) => ({ uploadUrl: url(i), ...p }));
+      return { status: 200, body: { value: { uploadUrlsExpireAt: a.expiresAt, video: a.urn, uploadInstructions, uploadToken: a.uploadToken } } };
+    }));
+  }
+
+  function finalize(b: Record<string, unknown>, member: Member): SimResponse {
+    const f = b.finalizeUploadRequest as { video?: string; uploadToken?: string; uploadedPartIds?: string[] } | undefined;
+    const a = f?.video ? state.assets.get(f.video) : undefined;
+    if (!a || a.kind !== 'video') return err(404, `video ${String(f?.video)} not found`);
+    if (!canActAs(member, a.owner)) return forbidden('videos.finalizeUpload');
+    if ((f!.uploadToken ?? '') !== a.uploadToken) return err(400, 'uploadToken does not match the upload');
+    const ids = f!.uploadedPartIds ?? [];
+    if (a.etags.some((e) => e === undefined) || ids.length !== a.etags.length || ids.some((id, i) => id !== a.etags[i])) {
+      return err(400, 'uploadedPartIds must list the ETag of every uploaded part, in order');
+    }
+    if (a.finalizedWith) return { status: 200 };
+    a.finalizedWith = ids;
+    a.status = 'PROCESSING';
+    return { status: 200 };
+  }
+
+  server.route('GET', '/rest/videos/:urn', rest((req, { member }) => {
+    const a = state.assets.get(req.params.urn!);
+    if (!a || a.kind !== 'video') return err(404, `video ${req.params.urn} not found`);
+    if (!canActAs(member, a.owner)) return err(403, 'Accessing this video resource is forbidden. Please check your permissions for this resource');
+    if (a.status === 'PROCESSING' && a.polls++ >= o.videoPollsUntilAvailable) a.status = opts.videoProcessingFails ? 'PROCESSING_FAILED' : 'AVAILABLE';
+    return { status: 200, body: { id: a.urn, owner: a.owner, status: a.status, ...(a.status === 'PROCESSING_FAILED' ? { processingFailureReason: 'Video is too short' } : {}) } };
+  }));
+  // A w_member_social token cannot read image status (write-only) [S Postiz].
+  server.route('GET', '/rest/images/:urn', rest(() => forbidden('images.GET')));
+
+  function upload(req: SimRequest, part: number | undefined): SimResponse {
+    const who = authorize(req);
+    if ('status' in who) return who;
+    const a = state.assets.get(req.params.urn!);
+    if (!a || req.query.get('sig') !== a.sig) return err(404, 'unknown upload URL');
+    if (a.expiresAt <= Date.now()) return err(401, 'upload URL expired');
+    if (part === undefined) {
+      if (a.kind === 'video') return err(400, 'videos are uploaded in parts');
+      a.partPuts[0]!++;
+      a.bytes = req.body.length;
+      a.status = 'AVAILABLE';
+      return { status: 201 };
+    }
+    const range = a.parts[part];
+    if (!range) return err(404, 'unknown part');
+    if (req.body.length !== range.lastByte - range.firstByte + 1) return err(400, `part ${part} must be ${range.lastByte - range.firstByte + 1} bytes, got ${req.body.length}`);
+    a.partPuts[part]!++;
+    a.etags[part] = `"${createHash('md5').update(req.body).digest('hex')}"`;
+    a.bytes = a.parts.reduce((n, r, i) => n + (a.etags[i] ? r.lastByte - r.firstByte + 1 : 0), 0);
+    return { status: 200, headers: { etag: a.etags[part]! } };
+  }
+  server.route('PUT', '/dms-uploads/:urn', (req) => upload(req, undefined));
+  server.route('PUT', '/dms-uploads/:urn/part/:n', (req) => upload(req, Number(req.params.n)));
+
+  const sim = {
+    server,
+    state,
+    /** A member (or, with `organization`, a page the member administers) with fresh tokens. */
+    createDemoAccount(o2: { organization?: boolean } = {}) {
+      const m = newMember();
+      let externalId = personUrn(m);
+      let scope = 'openid,profile,w_member_social';
+      if (o2.organization) {
+        externalId = `urn:li:organization:${100000 + state.members.size}`;
+        m.organizations.add(externalId);
+        scope += ',w_organization_social';
+      }
+      const t = issue(m.id, scope);
+      return {
+        externalId,
+        handle: m.name,
+        credentials: { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(t.expiresAt).toISOString(), refreshTokenExpiresAt: new Date(t.refreshTokenExpiresAt).toISOString(), scope },
+        settings: {},
+      };
+    },
+    expireAccessToken(token: string) {
+      access.get(token)!.expiresAt = Date.now() - 1;
+    },
+    revokeAccessToken(token: string) {
+      access.get(token)!.revoked = true;
+    },
+    /** Live posts (not deleted). */
+    livePosts: () => state.posts.filter((p) => !p.deleted),
+  };
+  return sim satisfies PlatformSimulator;
+}
