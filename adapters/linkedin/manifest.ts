@@ -1,3 +1,4 @@
+import { AUTHOR_URN } from './client.ts';
 /**
  * LinkedIn limits and capabilities as data. Every number is a setting with its source;
  * [V] official docs, [S] third-party code or reports, [U] unverified (see README.md).
@@ -77,4 +78,5 @@ export const linkedinManifest: PlatformManifest = {
   // Nothing to configure per account: the author is the externalId.
   accountSettings: z.strictObject({}),
   externalIdDescription: 'author URN (urn:li:person:… or urn:li:organization:…)',
+  externalId: z.string().regex(AUTHOR_URN),
 };

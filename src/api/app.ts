@@ -45,6 +45,8 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
+  // JSON API: text bodies are not accepted (raw media has its own parser on /v1/media).
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

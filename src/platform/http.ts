@@ -52,7 +52,7 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 // Errors that prove the request never left this machine / never reached the peer.
 const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ERR_BAD_PORT', 'ERR_INVALID_URL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
   'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
@@ -71,6 +71,8 @@ function errorCode(err: unknown): string | undefined {
   for (let depth = 0; cur && depth < 5; depth++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    // fetch refuses blocked ports ("bad port") before opening a connection; it has no code.
+    if (cur instanceof Error && cur.message === 'bad port') return 'ERR_BAD_PORT';
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;

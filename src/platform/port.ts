@@ -66,6 +66,8 @@ export interface PlatformManifest {
   accountCredentials?: z.ZodType;
   /** What `externalId` means for this platform (shown in docs and errors). */
   externalIdDescription: string;
+  /** Shape of `externalId`, checked when an account is connected. */
+  externalId?: z.ZodType<string>;
 }
 
 export interface Credentials {

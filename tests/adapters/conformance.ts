@@ -27,6 +27,17 @@ export interface ConformanceOptions {
   settings?: { clientId?: string; clientSecret?: string; extra?: Record<string, string> };
 }
 
+/** A port nothing listens on: bind an ephemeral one, then release it. */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 async function caught(p: Promise<unknown>): Promise<AdapterError> {
   try {
     await p;
@@ -139,7 +150,7 @@ export function describeConformance(o: ConformanceOptions) {
 
     it('classifies a refused connection as transient', async () => {
       const { inp, demo } = setup();
-      const { ctx } = makeContext({ platform: m.platform, baseUrl: 'http://127.0.0.1:9', credentials: demo.credentials, media: o.sample?.media ?? [], settings: o.settings });
+      const { ctx } = makeContext({ platform: m.platform, baseUrl: `http://127.0.0.1:${await closedPort()}`, credentials: demo.credentials, media: o.sample?.media ?? [], settings: o.settings });
       const err = await caught(publishToEnd(adapter, inp, ctx));
       expect(err.kind).toBe('transient');
     });

@@ -23,6 +23,10 @@ export const accountRoutes = (s: Services): FastifyPluginAsyncZod => async (app)
     const details: { field: string; code: string; message: string }[] = [];
     const settings = m.accountSettings.safeParse(req.body.settings ?? {});
     if (!settings.success) for (const i of settings.error.issues) details.push({ field: ['settings', ...i.path.map(String)].join('.'), code: 'invalid', message: i.message });
+    if (m.externalId) {
+      const e = m.externalId.safeParse(req.body.externalId);
+      if (!e.success) details.push({ field: 'externalId', code: 'invalid', message: `must be ${m.externalIdDescription}` });
+    }
     if (m.accountCredentials) {
       const c = m.accountCredentials.safeParse(req.body.credentials);
       if (!c.success) for (const i of c.error.issues) details.push({ field: ['credentials', ...i.path.map(String)].join('.'), code: 'invalid', message: i.message });
