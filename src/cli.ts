@@ -77,31 +77,8 @@ async function main() {
   let sandbox: Awaited<ReturnType<typeof prepareSandbox>> | undefined;
   if (config.mode === 'sandbox') sandbox = await prepareSandbox(config, enabled);
 
-  let herald: Herald;
-  try {
-    herald = await startHerald({
-      config, log, adapters,
-      roles: { api: args.role !== 'worker', worker: args.role !== 'api' },
-      ...(workerPlatforms ? { workerPlatforms } : {}),
-      ...(sandbox ? { onDeliveryChange: narrate(log) } : {}),
-    });
-  } catch (err) {
-    await sandbox?.stop();
-    if (err instanceof RedisPolicyError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-
-  if (sandbox && herald.url) {
-    const seed = await seedSandbox(herald, sandbox);
-    process.stdout.write(sandboxBanner(herald.url, seed) + '\n');
-  } else if (herald.url) {
-    log.info({ url: herald.url, mode: config.mode, role: args.role }, 'Herald API listening');
-  }
-  if (herald.workers) log.info({ platforms: workerPlatforms ?? enabled, concurrency: config.workerConcurrency }, 'publish workers running');
-
+  let herald: Herald | undefined;
+  let starting: Promise<unknown> = Promise.resolve();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -113,7 +90,9 @@ async function main() {
     }, config.shutdownTimeoutMs + 10_000);
     hard.unref();
     try {
-      await herald.close();
+      // A signal during start-up: let the start finish (it may own a redis-server child), then close.
+      const started = (await starting.catch(() => undefined)) as Herald | undefined;
+      await (herald ?? started)?.close();
       await (sandbox as Sandbox | undefined)?.stop();
       process.exit(0);
     } catch (err) {
@@ -123,6 +102,33 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    const start = startHerald({
+      config, log, adapters,
+      roles: { api: args.role !== 'worker', worker: args.role !== 'api' },
+      ...(workerPlatforms ? { workerPlatforms } : {}),
+      ...(sandbox ? { onDeliveryChange: narrate(log) } : {}),
+    });
+    starting = start;
+    herald = await start;
+  } catch (err) {
+    await sandbox?.stop();
+    if (err instanceof RedisPolicyError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  if (stopping) return;
+  if (sandbox && herald.url) {
+    const seed = await seedSandbox(herald, sandbox);
+    process.stdout.write(sandboxBanner(herald.url, seed) + '\n');
+  } else if (herald.url) {
+    log.info({ url: herald.url, mode: config.mode, role: args.role }, 'Herald API listening');
+  }
+  if (herald.workers) log.info({ platforms: workerPlatforms ?? enabled, concurrency: config.workerConcurrency }, 'publish workers running');
+
 }
 
 main().catch((err) => {

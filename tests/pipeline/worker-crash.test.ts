@@ -1,0 +1,101 @@
+/**
+ * A worker process killed (SIGKILL) in the middle of a platform write: no duplicate, no
+ * lost delivery. The worker runs as a real child process; the X simulator and the API run
+ * here, all on the test run's redis-server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createXSimulator, type XSimulator } from '../../adapters/x/simulator.ts';
+import { ADMIN_KEY, bearer, ENCRYPTION_KEY, startTestHerald, type TestHerald } from '../helpers/herald.ts';
+
+let h: TestHerald;
+let sim: XSimulator;
+const children: ChildProcess[] = [];
+
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, ['bin/herald.mjs', 'worker', '--platforms', 'x'], {
+    env: {
+      ...process.env, HERALD_MODE: 'live', REDIS_URL: h.config.redisUrl!, REDIS_PREFIX: h.config.redisPrefix, DATA_DIR: h.dataDir,
+      ADMIN_API_KEY: ADMIN_KEY, ENCRYPTION_KEY, PLATFORM_X_URL: sim.server.origin(), X_CLIENT_ID: 'test-x-client',
+      WORKER_LOCK_MS: '2000', SWEEP_INTERVAL_MS: '1000', PLATFORM_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (d: Buffer) => process.env.TEST_LOG_LEVEL && process.stderr.write(d));
+  children.push(child);
+  return child;
+}
+
+async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await pred()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  sim = createXSimulator();
+  await sim.server.start();
+  h = await startTestHerald({ worker: false });
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await h?.stop();
+  await sim?.server.stop();
+});
+
+it('a worker killed mid-publish leaves no duplicate and no lost delivery', { timeout: 90_000 }, async () => {
+  const { key } = await h.creator('crash');
+  const demo = sim.createDemoAccount();
+  const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'x', externalId: demo.externalId, handle: demo.handle, credentials: demo.credentials } })).json().id;
+  const post = async (text: string, scheduledAt?: Date) => {
+    const res = await h.api!.inject({ method: 'POST', url: '/v1/posts', headers: bearer(key), payload: { text, targets: [{ accountId: acc }], ...(scheduledAt ? { scheduledAt: scheduledAt.toISOString() } : {}) } });
+    expect(res.statusCode, res.body).toBe(202);
+    return res.json().deliveries[0].id as string;
+  };
+
+  // The platform takes 3 s to answer the write (and commits it), so the kill lands mid-write.
+  sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'delay', ms: 3_000 } });
+  const first = startWorker();
+  const inFlight = await post('written while the worker dies');
+  const later = await post('due after the crash', new Date(Date.now() + 4_000));
+  await until(() => sim.server.callsTo('POST', '/2/tweets').length === 1, 30_000, 'the write to reach the simulator');
+  expect((await h.store.deliveries.get(inFlight))!.armed).toBeDefined();
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+
+  startWorker();
+  for (const id of [inFlight, later]) {
+    await until(async () => (await h.store.deliveries.get(id))?.status === 'published', 60_000, `delivery ${id} to be published`);
+  }
+  expect(sim.state.tweets.filter((t) => t.text === 'written while the worker dies')).toHaveLength(1);
+  expect(sim.state.tweets.filter((t) => t.text === 'due after the crash')).toHaveLength(1);
+  expect(sim.server.callsTo('POST', '/2/tweets')).toHaveLength(2);
+  const d = (await h.store.deliveries.get(inFlight))!;
+  expect(d.platformPostId).toBe(sim.state.tweets.find((t) => t.text === 'written while the worker dies')!.id);
+  expect(d.history.map((e) => e.event)).toContain('reconcile_started');
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 60_000 }, async () => {
+  const { key } = await h.creator('graceful');
+  const demo = sim.createDemoAccount();
+  const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'x', externalId: demo.externalId, handle: demo.handle, credentials: demo.credentials } })).json().id;
+  sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'delay', ms: 1_500 } });
+  const writesBefore = sim.server.callsTo('POST', '/2/tweets').length;
+  const worker = startWorker();
+  let ready = '';
+  worker.stdout?.on('data', (b: Buffer) => (ready += b.toString()));
+  worker.stderr?.on('data', (b: Buffer) => (ready += b.toString()));
+  const res = await h.api!.inject({ method: 'POST', url: '/v1/posts', headers: bearer(key), payload: { text: 'finishing before exit', targets: [{ accountId: acc }] } });
+  const id = res.json().deliveries[0].id;
+  await until(() => sim.server.callsTo('POST', '/2/tweets').length > writesBefore, 30_000, 'the write to start');
+  const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
+  worker.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  const d = (await h.store.deliveries.get(id))!;
+  expect(d.status).toBe('published');
+  expect(sim.state.tweets.filter((t) => t.text === 'finishing before exit')).toHaveLength(1);
+});
