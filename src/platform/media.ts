@@ -2,7 +2,8 @@
  * Media as adapters see it: a size, a type and a byte stream that can start at any
  * offset (for resumable uploads). Nothing here holds a whole file in memory.
  */
-import type { MediaKind } from './port.ts';
+/** What a media item is, for limits and upload flows. */
+export type MediaKind = 'image' | 'gif' | 'video' | 'document';
 
 export interface MediaSource {
   size: number;

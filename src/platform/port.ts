@@ -7,7 +7,9 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { PlatformHttp } from './http.ts';
-import type { MediaSource } from './media.ts';
+import type { MediaKind, MediaSource } from './media.ts';
+
+export type { MediaKind };
 
 export const PLATFORMS = [
   'x', 'linkedin', 'youtube', 'facebook', 'instagram', 'threads', 'pinterest', 'tiktok',
@@ -21,8 +23,6 @@ export interface MediaKindLimits {
   maxBytes: number;
   mimeTypes: readonly string[];
 }
-
-export type MediaKind = 'image' | 'gif' | 'video' | 'document';
 
 /** Limits and capabilities as data; `validate` in the adapter covers rules data cannot express. */
 export interface PlatformManifest {
