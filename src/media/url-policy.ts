@@ -14,7 +14,9 @@ for (const [net, bits] of [
   blocked.addSubnet(net, bits, 'ipv4');
 }
 for (const [net, bits] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32],
+  // No ::ffff:0:0/96 here: BlockList also matches plain IPv4 against it. Mapped addresses are
+  // unwrapped and judged as IPv4 in isPrivateAddress.
+  ['::', 128], ['::1', 128], ['100::', 64], ['2001:db8::', 32],
   ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) {
   blocked.addSubnet(net, bits, 'ipv6');
@@ -28,6 +30,13 @@ export function isPrivateAddress(ip: string): boolean {
     // IPv4-mapped IPv6 (::ffff:a.b.c.d): judge the IPv4 address.
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
     if (mapped) return blocked.check(mapped[1]!, 'ipv4');
+    // NAT64 (64:ff9b::/96) embeds an IPv4 address in the last 32 bits.
+    const nat64 = /^64:ff9b::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
+    if (nat64) {
+      const hi = parseInt(nat64[1]!, 16);
+      const lo = parseInt(nat64[2]!, 16);
+      return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
+    }
     return blocked.check(ip, 'ipv6');
   }
   return blocked.check(ip, 'ipv4');
