@@ -55,6 +55,10 @@ export class MediaStore {
       rmSync(tmp, { force: true });
       throw err;
     }
+    if (bytes > maxBytes) {
+      rmSync(tmp, { force: true });
+      throw new MediaFetchError('media_too_large', `upload is larger than ${maxBytes} bytes`, false);
+    }
     if (bytes === 0) {
       rmSync(tmp, { force: true });
       throw new MediaFetchError('media_unavailable', 'the upload is empty', false);

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MediaFetchError } from '../../media/fetch.ts';
@@ -26,8 +27,12 @@ export const mediaRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
     if (!MEDIA_TYPES.test(mimeType) || mimeType === 'application/json') {
       throw new ApiError('unsupported_media_type', 'send the file as the raw body with its media type as Content-Type (image/*, video/*, application/pdf, …)');
     }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > s.config.mediaMaxBytes) {
+      throw new ApiError('payload_too_large', `the upload is ${declared} bytes; the limit is ${s.config.mediaMaxBytes} (MEDIA_MAX_BYTES)`);
+    }
     try {
-      const m = await s.media.save(creatorId, req.body as NodeJS.ReadableStream as import('node:stream').Readable, mimeType, s.config.mediaMaxBytes);
+      const m = await s.media.save(creatorId, req.body as Readable, mimeType, s.config.mediaMaxBytes);
       await s.store.audit.append({ actor: creatorId, action: 'media.upload', target: m.id, details: { bytes: m.bytes, mimeType } });
       return reply.code(201).send({ id: m.id, url: s.media.signedUrl(m.id), mimeType: m.mimeType, bytes: m.bytes, sha256: m.sha256 });
     } catch (err) {
