@@ -114,7 +114,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   const services: Services = { config, store, queues, runtime, posts, changes, media, oauth, log, publicUrl };
 
   const onReauth = async (account: Account, reason: string) => {
-    await store.accounts.markReauth(account.id, reason);
+    if (!(await store.accounts.markReauth(account.id, reason))) return;
     await store.audit.append({ actor: 'system', action: 'account.reauth_required', target: account.id, reason });
     log.warn({ accountId: account.id, platform: account.platform, reason }, 'account needs to be reconnected');
   };

@@ -114,8 +114,12 @@ export class AccountStore {
     await this.redis.hset(this.k.account(id), { cred: encrypt(this.key, JSON.stringify(creds)), updatedAt: new Date().toISOString() });
   }
 
-  async markReauth(id: string, reason: string): Promise<void> {
+  /** Returns true when this call moved the account to reauth_required (false if it already was). */
+  async markReauth(id: string, reason: string): Promise<boolean> {
+    const prev = await this.redis.hget(this.k.account(id), 'status');
+    if (prev === null) return false;
     await this.redis.hset(this.k.account(id), { status: 'reauth_required', reauthReason: reason, updatedAt: new Date().toISOString() });
+    return prev !== 'reauth_required';
   }
 
   /** Extend (never shorten) the account's blocked-until window. */
