@@ -5,18 +5,26 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import http from 'node:http';
+import { createHash } from 'node:crypto';
 import { createXSimulator, type XSimulator } from '../../adapters/x/simulator.ts';
+import { createYouTubeSimulator } from '../../adapters/youtube/simulator.ts';
+import { generatedSource } from '../../src/platform/media.ts';
 import { ADMIN_KEY, bearer, ENCRYPTION_KEY, startTestHerald, type TestHerald } from '../helpers/herald.ts';
 
 let h: TestHerald;
 let sim: XSimulator;
+let yt: ReturnType<typeof createYouTubeSimulator>;
+let mediaServer: http.Server;
+let mediaBase: string;
 const children: ChildProcess[] = [];
 
 function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['bin/herald.mjs', 'worker', '--platforms', 'x'], {
+  const child = spawn(process.execPath, ['bin/herald.mjs', 'worker', '--platforms', 'x,youtube'], {
     env: {
-      ...process.env, HERALD_MODE: 'live', REDIS_URL: h.config.redisUrl!, REDIS_PREFIX: h.config.redisPrefix, DATA_DIR: h.dataDir,
+      ...process.env, HERALD_MODE: 'sandbox', HERALD_ALLOW_PRIVATE_URLS: 'true', REDIS_URL: h.config.redisUrl!, REDIS_PREFIX: h.config.redisPrefix, DATA_DIR: h.dataDir,
       ADMIN_API_KEY: ADMIN_KEY, ENCRYPTION_KEY, PLATFORM_X_URL: sim.server.origin(), X_CLIENT_ID: 'test-x-client',
+      PLATFORM_YOUTUBE_URL: yt.server.origin(), YOUTUBE_CLIENT_ID: 'test-yt', YOUTUBE_CLIENT_SECRET: 'test-yt-secret',
       WORKER_LOCK_MS: '2000', SWEEP_INTERVAL_MS: '1000', PLATFORM_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,12 +46,29 @@ async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, 
 beforeAll(async () => {
   sim = createXSimulator();
   await sim.server.start();
+  yt = createYouTubeSimulator();
+  await yt.server.start();
+  mediaServer = http.createServer(async (req, res) => {
+    const size = 40 * 1024 * 1024;
+    const range = /bytes=(\d+)-/.exec(String(req.headers.range ?? ''));
+    const start = range ? Number(range[1]) : 0;
+    res.writeHead(range ? 206 : 200, { 'content-type': 'video/mp4', 'content-length': String(size - start) });
+    for await (const c of generatedSource(size, 'video/mp4').stream(start)) {
+      if (res.destroyed) return;
+      if (!res.write(c)) await new Promise((r) => res.once('drain', r));
+    }
+    res.end();
+  });
+  await new Promise<void>((r) => mediaServer.listen(0, '127.0.0.1', r));
+  mediaBase = `http://127.0.0.1:${(mediaServer.address() as { port: number }).port}`;
   h = await startTestHerald({ worker: false });
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await h?.stop();
   await sim?.server.stop();
+  await yt?.server.stop();
+  mediaServer?.close();
 });
 
 it('a worker killed mid-publish leaves no duplicate and no lost delivery', { timeout: 90_000 }, async () => {
@@ -99,3 +124,38 @@ it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 60_000 }, 
   expect(d.status).toBe('published');
   expect(sim.state.tweets.filter((t) => t.text === 'finishing before exit')).toHaveLength(1);
 });
+
+it('a worker killed mid-upload resumes the same YouTube session: one session, one video', { timeout: 90_000 }, async () => {
+  const { key } = await h.creator('yt-crash');
+  const demo = yt.createDemoAccount();
+  const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'youtube', externalId: demo.externalId, credentials: demo.credentials } })).json().id;
+  const sessionsBefore = yt.state.sessionsCreated;
+  // The third chunk hangs long enough for the kill to land in the middle of the upload.
+  const chunkPath = '/upload/youtube/v3/videos';
+  const putsBefore = yt.server.callsTo('PUT', chunkPath).length;
+  const first = startWorker();
+  const res = await h.api!.inject({ method: 'POST', url: '/v1/posts', headers: bearer(key), payload: { text: 'resumed after a crash', media: [{ url: `${mediaBase}/v.mp4` }], targets: [{ accountId: acc, options: { title: 'Crash test' } }] } });
+  expect(res.statusCode, res.body).toBe(202);
+  const id = res.json().deliveries[0].id;
+  await until(() => yt.server.callsTo('PUT', chunkPath).length >= putsBefore + 2, 30_000, 'two chunks to arrive');
+  yt.server.injectFault({ method: 'PUT', path: chunkPath, fault: { type: 'delay', ms: 5_000 } });
+  await until(() => yt.server.callsTo('PUT', chunkPath).length >= putsBefore + 3, 30_000, 'the third chunk to start');
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  expect((await h.store.deliveries.get(id))!.progress).toHaveProperty('session');
+
+  startWorker();
+  await until(async () => (await h.store.deliveries.get(id))?.status === 'published', 60_000, 'the video to be published');
+  expect(yt.state.sessionsCreated - sessionsBefore).toBe(1);
+  const d = (await h.store.deliveries.get(id))!;
+  const video = yt.state.videos.get(d.platformPostId!) ?? [...yt.state.videos.values()].find((v) => v.id === d.platformPostId);
+  expect(video!.bytes).toBe(40 * 1024 * 1024);
+  expect(video!.sha256).toBe(createHash('sha256').update(await collect()).digest('hex'));
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+async function collect(): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const c of generatedSource(40 * 1024 * 1024, 'video/mp4').stream(0)) parts.push(c);
+  return Buffer.concat(parts);
+}
