@@ -22,6 +22,8 @@ export interface OutcomeContext {
   maxAttempts: number;
   hasLookup: boolean;
   claimToken: string;
+  /** False when the run only reconciled (looked the write up) and never called publish. */
+  publishAttempted?: boolean;
 }
 
 /** A change to the delivery plus the job's next step. `block` is applied to the account or platform. */
@@ -120,7 +122,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
       return {
         mutate: (d, now) => {
           if (!ownsClaim(d, ctx.claimToken)) return undefined;
-          d.attempts += 1;
+          if (ctx.publishAttempted !== false) d.attempts += 1;
           delete d.armed;
           if (d.attempts - (d.attemptBase ?? 0) >= ctx.maxAttempts) {
             return failWith(d, now, { code: e.code, message: `${e.message} (gave up after ${d.attempts} attempts)`, retryable: true }, platformStatus);
@@ -159,15 +161,19 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
       return {
         mutate: (d, now) => {
           if (d.status === 'published') return undefined;
-          if (d.status !== 'unknown') d.attempts += 1;
+          if (ctx.publishAttempted !== false) d.attempts += 1;
           const reconciles = d.reconciles ?? 0;
           const willReconcile = ctx.hasLookup && d.armed !== undefined && reconciles < RECONCILE_DELAYS_MS.length;
           d.status = 'unknown';
           d.ambiguous = true;
           d.error = { code: e.code, message: e.message, retryable: false };
           delete d.claim;
-          if (willReconcile) d.nextAttemptAt = new Date(now.getTime() + RECONCILE_DELAYS_MS[reconciles]!).toISOString();
-          else delete d.nextAttemptAt;
+          if (willReconcile) {
+            d.nextAttemptAt = new Date(now.getTime() + RECONCILE_DELAYS_MS[reconciles]!).toISOString();
+            d.reconciles = reconciles + 1;
+          } else {
+            delete d.nextAttemptAt;
+          }
           d.history = withHistory(d, {
             event: 'outcome_unknown', status: 'unknown', attempt: d.attempts, code: e.code,
             message: willReconcile ? `${e.message}; checking the platform at ${d.nextAttemptAt}` : `${e.message}; an admin must resolve it`,

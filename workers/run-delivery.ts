@@ -14,7 +14,7 @@ import type { Account } from '../src/store/accounts.ts';
 import { randomToken } from '../src/store/crypto.ts';
 import type { Store } from '../src/store/index.ts';
 import type { Post } from '../src/store/posts.ts';
-import { decideError, decideSuccess, DONE, type Decision, type RunResult } from './outcome.ts';
+import { decideError, decideSuccess, DONE, type Decision, type OutcomeContext, type RunResult } from './outcome.ts';
 import type { MediaOpener } from './media-opener.ts';
 import type { TokenRefresher } from './token-refresh.ts';
 
@@ -132,7 +132,7 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     return latest && (latest.editLock ?? 0) > Date.now() ? { kind: 'delay', until: Date.now() + 1_000 } : DONE;
   }
 
-  const outcomeCtx = { maxAttempts: deps.maxAttempts, hasLookup: adapter.lookup !== undefined, claimToken };
+  const outcomeCtx: OutcomeContext = { maxAttempts: deps.maxAttempts, hasLookup: adapter.lookup !== undefined, claimToken, publishAttempted: false };
   const opened: MediaSource[] = [];
   let credentials = (await store.accounts.credentials(account.id)) ?? { accessToken: '' };
   const input = buildInput(claimed, post, account);
@@ -181,6 +181,7 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
         return x;
       });
     }
+    outcomeCtx.publishAttempted = true;
     const outcome = await publishWithAuth(deps, adapter, account, input, ctx, credentials, (c) => (credentials = c));
     return await finish(decideSuccess(outcome, outcomeCtx));
   } catch (err) {

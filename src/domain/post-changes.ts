@@ -151,6 +151,7 @@ export class PostChanges {
       delete x.nextAttemptAt;
       delete x.armed;
       delete x.claim;
+      delete x.reconciles;
       if (forcedUnknown) x.ambiguous = true;
       x.history = withHistory(x, { event: 'retry_requested', status: 'queued', actor: actor.admin ? 'admin' : actor.id, ...(opts.reason ? { reason: opts.reason } : {}), ...(opts.force ? { message: 'forced' } : {}) }, now);
       return x;
