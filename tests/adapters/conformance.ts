@@ -9,11 +9,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdapterError } from '../../src/platform/errors.ts';
 import type { MediaSource } from '../../src/platform/media.ts';
 import { PLATFORMS, type PlatformAdapter, type PublishInput } from '../../src/platform/port.ts';
 import type { PlatformSimulator } from '../../src/platform/simulator-kit.ts';
-import { input, makeContext, publishToEnd } from '../helpers/adapter-harness.ts';
+import { input, makeContext, publishToEnd, caught } from '../helpers/adapter-harness.ts';
 
 export interface ConformanceOptions {
   adapter: PlatformAdapter;
@@ -38,15 +37,6 @@ async function closedPort(): Promise<number> {
   });
 }
 
-async function caught(p: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AdapterError.is(err)) return err;
-    throw new Error(`expected an AdapterError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected the publish to fail');
-}
 
 export function describeConformance(o: ConformanceOptions) {
   const { adapter } = o;

@@ -3,11 +3,11 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { linkedinAdapter } from '../../adapters/linkedin/index.ts';
 import { createLinkedInSimulator, type LinkedInSimOptions } from '../../adapters/linkedin/simulator.ts';
-import { AdapterError, nextUtcMidnight } from '../../src/platform/errors.ts';
+import { nextUtcMidnight } from '../../src/platform/errors.ts';
 import { rewriteUrl } from '../../src/platform/http.ts';
 import { bufferSource, generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { Credentials, MediaRef } from '../../src/platform/port.ts';
-import { type HarnessState, input, makeContext, publishToEnd, refreshContext } from '../helpers/adapter-harness.ts';
+import { type HarnessState, input, makeContext, publishToEnd, refreshContext, caught } from '../helpers/adapter-harness.ts';
 import { describeConformance } from './conformance.ts';
 
 describeConformance({
@@ -22,15 +22,6 @@ const OAUTH = { clientId: 'li-client', clientSecret: 'li-secret' };
 type Sim = ReturnType<typeof createLinkedInSimulator>;
 type Demo = ReturnType<Sim['createDemoAccount']>;
 
-async function caught(p: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AdapterError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 /** md5 of bytes [first, last] of a source, the way the simulator computes part ETags. */
 async function md5Of(source: MediaSource, first: number, last: number): Promise<string> {

@@ -2,12 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { xAdapter } from '../../adapters/x/index.ts';
 import { createXSimulator, type XSimulator, type XSimulatorOptions } from '../../adapters/x/simulator.ts';
-import { AdapterError } from '../../src/platform/errors.ts';
 import { rewriteUrl } from '../../src/platform/http.ts';
 import { bufferSource, generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { PublishInput } from '../../src/platform/port.ts';
 import { describeConformance } from './conformance.ts';
-import { input, makeContext, newState, publishToEnd, refreshContext, type HarnessState } from '../helpers/adapter-harness.ts';
+import { input, makeContext, newState, publishToEnd, refreshContext, type HarnessState, caught } from '../helpers/adapter-harness.ts';
 
 describeConformance({
   adapter: xAdapter,
@@ -20,15 +19,6 @@ describeConformance({
 const MiB = 1024 * 1024;
 const SETTINGS = { clientId: 'herald-test-client' };
 
-async function caught(p: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AdapterError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an AdapterError');
-}
 
 describe('X adapter against its simulator', () => {
   let sim: XSimulator;

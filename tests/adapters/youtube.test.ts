@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { youtubeAdapter, youtubeManifest } from '../../adapters/youtube/index.ts';
 import { createYouTubeSimulator, type YouTubeSimOptions, type YouTubeSimulator } from '../../adapters/youtube/simulator.ts';
 import { countTagCharacters } from '../../adapters/youtube/validate.ts';
-import { AdapterError, nextPacificMidnight } from '../../src/platform/errors.ts';
+import { nextPacificMidnight } from '../../src/platform/errors.ts';
 import { generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { Credentials, PublishInput } from '../../src/platform/port.ts';
-import { input, makeContext, newState, refreshContext, type HarnessState } from '../helpers/adapter-harness.ts';
+import { input, makeContext, newState, refreshContext, type HarnessState, caught } from '../helpers/adapter-harness.ts';
 import { describeConformance } from './conformance.ts';
 
 const MiB = 1024 * 1024;
@@ -84,15 +84,6 @@ function withHook(source: MediaSource, at: number, hook: () => void): MediaSourc
   };
 }
 
-async function caught(p: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AdapterError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an AdapterError');
-}
 
 describe('youtube adapter against its simulator', () => {
   let sim: YouTubeSimulator;

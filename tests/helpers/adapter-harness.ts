@@ -4,6 +4,7 @@
  * persist them, so tests can simulate a crash by starting a second run with the saved state.
  */
 import pino from 'pino';
+import { AdapterError } from '../../src/platform/errors.ts';
 import { createPlatformHttp } from '../../src/platform/http.ts';
 import type { MediaSource } from '../../src/platform/media.ts';
 import type {
@@ -92,4 +93,15 @@ export async function publishToEnd(adapter: PlatformAdapter, inp: PublishInput, 
     if (out.status !== 'processing') return out;
   }
   throw new Error('adapter kept answering processing');
+}
+
+/** The AdapterError a publish (or any adapter call) fails with; fails the test otherwise. */
+export async function caught(p: Promise<unknown>): Promise<AdapterError> {
+  try {
+    await p;
+  } catch (err) {
+    if (AdapterError.is(err)) return err;
+    throw err;
+  }
+  throw new Error('expected an AdapterError');
 }
