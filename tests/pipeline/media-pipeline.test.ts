@@ -43,7 +43,7 @@ beforeAll(async () => {
   yt = createYouTubeSimulator();
   li = createLinkedInSimulator({ videoPollsUntilAvailable: 1 });
   await startMediaServer();
-  h = await startTestHerald({ worker: true, platformUrls: { youtube: await yt.server.start(), linkedin: await li.server.start() }, env: { PLATFORM_TIMEOUT_MS: '20000' } });
+  h = await startTestHerald({ worker: true, platformUrls: { youtube: await yt.server.start(), linkedin: await li.server.start() }, env: { PLATFORM_TIMEOUT_MS: '5000' } });
   creator = await h.creator('media');
 });
 afterAll(async () => {
@@ -129,6 +129,18 @@ describe('media pipeline', () => {
     expect(JSON.stringify(p)).toContain('Video \\\\(with parens\\\\) \\\\#launch');
     const asset = [...li.state.assets.values()].find((a) => a.kind === 'video' && a.partPuts !== undefined)!;
     expect(asset.partPuts).toEqual([1, 1, 1]);
+  });
+
+  it('LinkedIn: a lost answer to the post is reconciled by the duplicate check naming the first URN', { timeout: 30_000 }, async () => {
+    const acc = await account('linkedin', li);
+    li.server.injectFault({ method: 'POST', path: '/rest/posts', fault: { type: 'hang_after_commit' } });
+    const [d] = await post({ text: 'LinkedIn answer lost', targets: [{ accountId: acc }] });
+    await h.waitFor(d!.id, (x) => x.status === 'unknown', 25_000);
+    const done = await h.waitFor(d!.id, (x) => x.status === 'published', 25_000);
+    const live = li.livePosts().filter((p) => JSON.stringify(p).includes('LinkedIn answer lost'));
+    expect(live).toHaveLength(1);
+    expect(done.platformPostId).toBe(live[0]!.urn);
+    expect(done.url).toBe(`https://www.linkedin.com/feed/update/${live[0]!.urn}`);
   });
 
   it('quotaExceeded blocks YouTube until midnight Pacific without failing or hammering', async () => {
