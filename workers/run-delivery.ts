@@ -67,8 +67,11 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
   const reconciling = d.status === 'unknown' && d.armed !== undefined && adapter?.lookup !== undefined && d.nextAttemptAt !== undefined;
   if (!CLAIMABLE.has(d.status) && !reconciling) return DONE;
 
+  // The latest record this run knows, so most updates need no extra read.
+  let latest: Delivery | undefined = d;
   const update = async (mutate: Decision['mutate']) => {
-    const res = await store.deliveries.update(deliveryId, mutate);
+    const res = await store.deliveries.update(deliveryId, mutate, latest);
+    latest = res?.delivery;
     if (res?.changed) deps.events.changed(res.delivery);
     return res?.delivery;
   };
@@ -77,7 +80,11 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     return after ? decision.result(after) : DONE;
   };
 
-  const [post, account] = await Promise.all([store.posts.get(d.postId), store.accounts.get(d.accountId)]);
+  // One round trip for everything the run reads (auto-pipelined).
+  const [post, withCreds, platformBlock] = await Promise.all([
+    store.posts.get(d.postId), store.accounts.getWithCredentials(d.accountId), store.platformBlockedUntil(d.platform),
+  ]);
+  const account = withCreds?.account;
   if (!adapter || !post || !account) {
     const why = !adapter ? `the ${d.platform} adapter is not enabled` : !post ? 'the post is gone' : 'the account was disconnected';
     const code = !adapter ? 'platform_not_available' : !post ? 'post_missing' : 'account_deleted';
@@ -100,7 +107,7 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     });
     return DONE;
   }
-  const blockedUntil = Math.max(account.blockedUntil ?? 0, await store.platformBlockedUntil(d.platform));
+  const blockedUntil = Math.max(account.blockedUntil ?? 0, platformBlock);
   if (blockedUntil > Date.now() && !d.armed) {
     await update((x, now) => {
       if (!CLAIMABLE.has(x.status)) return undefined;
@@ -127,14 +134,14 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     return x;
   });
   if (!claimed || claimed.claim?.token !== claimToken) {
-    const latest = await store.deliveries.get(deliveryId);
+    const fresh = await store.deliveries.get(deliveryId);
     // Held by an edit that started between our read and the claim: retry shortly.
-    return latest && (latest.editLock ?? 0) > Date.now() ? { kind: 'delay', until: Date.now() + 1_000 } : DONE;
+    return fresh && (fresh.editLock ?? 0) > Date.now() ? { kind: 'delay', until: Date.now() + 1_000 } : DONE;
   }
 
   const outcomeCtx: OutcomeContext = { maxAttempts: deps.maxAttempts, hasLookup: adapter.lookup !== undefined, claimToken, publishAttempted: false };
   const opened: MediaSource[] = [];
-  let credentials = (await store.accounts.credentials(account.id)) ?? { accessToken: '' };
+  let credentials = withCreds!.credentials;
   const input = buildInput(claimed, post, account);
   const ctx: PublishContext = {
     credentials,

@@ -104,6 +104,14 @@ export class AccountStore {
     return (await this.getMany(ids)).filter((a): a is Account => a !== undefined);
   }
 
+  /** The account and its decrypted credentials in one read (the publish path). */
+  async getWithCredentials(id: string): Promise<{ account: Account; credentials: Credentials } | undefined> {
+    const h = await this.redis.hgetall(this.k.account(id));
+    const account = fromHash(h);
+    if (!account || !h.cred) return undefined;
+    return { account, credentials: JSON.parse(decrypt(this.key, h.cred)) as Credentials };
+  }
+
   async credentials(id: string): Promise<Credentials | undefined> {
     const sealed = await this.redis.hget(this.k.account(id), 'cred');
     return sealed ? (JSON.parse(decrypt(this.key, sealed)) as Credentials) : undefined;

@@ -29,7 +29,11 @@ export class CreatorStore {
   }
 
   async byApiKey(apiKey: string): Promise<string | undefined> {
-    return (await this.redis.get(this.k.apiKey(sha256(apiKey)))) ?? undefined;
+    return this.byKeyHash(sha256(apiKey));
+  }
+
+  async byKeyHash(hash: string): Promise<string | undefined> {
+    return (await this.redis.get(this.k.apiKey(hash))) ?? undefined;
   }
 
   async list(): Promise<Creator[]> {

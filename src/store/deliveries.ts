@@ -52,13 +52,19 @@ export class DeliveryStore {
    * Apply a mutation atomically (optimistic concurrency, retried on conflict). Checks the
    * state machine, bumps the version and updatedAt, and keeps the indexes in step.
    */
-  async update(id: string, mutate: DeliveryMutation): Promise<{ delivery: Delivery; changed: boolean } | undefined> {
+  async update(id: string, mutate: DeliveryMutation, known?: Delivery): Promise<{ delivery: Delivery; changed: boolean } | undefined> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const current = await this.get(id);
+      // A caller that holds the latest record saves a read; a stale one just costs a retry.
+      const fromKnown = attempt === 0 && known !== undefined;
+      const current = fromKnown ? known : await this.get(id);
       if (!current) return undefined;
       const now = new Date();
       const next = mutate(structuredClone(current), now);
-      if (!next) return { delivery: current, changed: false };
+      // "Nothing to change" is only trusted on a fresh read.
+      if (!next) {
+        if (fromKnown) continue;
+        return { delivery: current, changed: false };
+      }
       if (next.status !== current.status && !canTransition(current.status, next.status)) {
         throw new TransitionError(current.status, next.status);
       }
