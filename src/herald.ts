@@ -17,7 +17,8 @@ import { OAuthService } from './oauth/service.ts';
 import type { PlatformAdapter, PlatformName } from './platform/port.ts';
 import { PlatformRuntime } from './platform/runtime.ts';
 import { PublishQueues } from './queue/queues.ts';
-import { startSweeper } from './queue/sweeper.ts';
+import { every, startSweeper } from './queue/sweeper.ts';
+import { promote } from './queue/promoter.ts';
 import { Store } from './store/index.ts';
 import { assertNoEviction, createBullConnection, createRedis } from './store/redis.ts';
 import { startRedisServer, type RedisChild } from './store/redis-child.ts';
@@ -90,7 +91,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   const store = new Store(redis, config.redisPrefix, key);
   const queueConn = createBullConnection(redisUrl);
   const platforms = [...o.adapters.keys()];
-  const queues = new PublishQueues(queueConn, store.k.bullPrefix, platforms);
+  const queues = new PublishQueues(queueConn, store.k.bullPrefix, platforms, config.scheduleLookaheadMs);
   const runtime = PlatformRuntime.fromConfig(config, o.adapters);
 
   let url: string | undefined;
@@ -131,6 +132,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
 
   let workers: PublishWorkers | undefined;
   let sweeper: ReturnType<typeof startSweeper> | undefined;
+  let promoter: ReturnType<typeof every<number>> | undefined;
   if (o.roles.worker) {
     workers = startPublishWorkers({
       deps: {
@@ -140,6 +142,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       redisUrl, prefix: store.k.bullPrefix, platforms: o.workerPlatforms ?? platforms, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, log,
     });
     sweeper = startSweeper(store, queues, log, config.sweepIntervalMs);
+    promoter = every(() => promote(store, queues), 1_000, log, 'promote');
   }
 
   let closed = false;
@@ -151,6 +154,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       if (closed) return;
       closed = true;
       sweeper?.stop();
+      promoter?.stop();
       if (api) await api.close();
       if (workers) await workers.close(config.shutdownTimeoutMs);
       await queues.close();

@@ -45,6 +45,7 @@ const baseSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  SCHEDULE_LOOKAHEAD_MS: z.coerce.number().int().min(5_000).max(3_600_000).default(60_000),
 });
 
 const platformShape: Record<string, z.ZodType> = {};
@@ -91,6 +92,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   platformTimeoutMs: number;
   workerLockMs: number;
+  scheduleLookaheadMs: number;
   platforms: Record<PlatformName, PlatformConfig>;
 }
 
@@ -141,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     platformTimeoutMs: e.PLATFORM_TIMEOUT_MS,
     workerLockMs: e.WORKER_LOCK_MS,
+    scheduleLookaheadMs: e.SCHEDULE_LOOKAHEAD_MS,
     platforms,
   };
 }
@@ -162,6 +165,7 @@ export const ENV_HELP: [string, string][] = [
   ['BODY_LIMIT_BYTES', 'largest accepted JSON request body (default 1 MiB)'],
   ['PLATFORM_TIMEOUT_MS', 'timeout of one platform HTTP call (default 30000); a write that times out is unknown'],
   ['WORKER_LOCK_MS', 'job lock; a crashed worker\'s jobs are picked up after about this long (default 30000)'],
+  ['SCHEDULE_LOOKAHEAD_MS', 'scheduled deliveries get their queue job this long before they are due (default 60000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'on SIGTERM, how long in-flight publishes may finish before being handed back (default 25000)'],
   ['LINKEDIN_API_VERSION', 'LinkedIn-Version header, YYYYMM (default 202601)'],
   ['PLATFORM_<NAME>_URL', 'replace scheme+host of every call an adapter makes (simulators, proxies)'],

@@ -155,7 +155,7 @@ export class PostService {
     await this.store.posts.create(post, deliveries);
     // Durable from here: if enqueueing fails, the sweeper enqueues these deliveries.
     try {
-      await this.queues.enqueueMany(deliveries.map((d) => ({ deliveryId: d.id, platform: d.platform, runAt: scheduledAt.getTime() })));
+      await this.queues.scheduleMany(deliveries.map((d) => ({ deliveryId: d.id, platform: d.platform, runAt: scheduledAt.getTime() })));
     } catch (err) {
       this.opts.log.error({ err, postId }, 'enqueue failed after the post was stored; the sweeper will enqueue it');
     }

@@ -20,10 +20,22 @@ const JOB_OPTS: JobsOptions = {
   removeOnFail: true,
 };
 
+/**
+ * Deliveries due further ahead than this get no BullMQ job yet: Herald's due index holds
+ * them and the promoter (queue/promoter.ts) creates their delayed job when they come within
+ * the lookahead. 100,000 far-future posts then cost no queue memory.
+ */
+export const DEFAULT_LOOKAHEAD_MS = 60_000;
+
 export class PublishQueues {
   private readonly queues = new Map<PlatformName, Queue<PublishJobData>>();
 
-  constructor(private readonly connection: Redis, private readonly prefix: string, platforms: Iterable<PlatformName>) {
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+    platforms: Iterable<PlatformName>,
+    readonly lookaheadMs = DEFAULT_LOOKAHEAD_MS,
+  ) {
     for (const p of platforms) {
       this.queues.set(p, new Queue<PublishJobData>(queueName(p), { connection, prefix, defaultJobOptions: JOB_OPTS }));
     }
@@ -44,7 +56,21 @@ export class PublishQueues {
     await this.queue(platform).add(JOB_NAME, { d: deliveryId }, { jobId: deliveryId, delay: Math.max(0, runAt - Date.now()) });
   }
 
+  /**
+   * Give a delivery its job if it is due soon; later ones wait in the due index for the
+   * promoter. Twice the lookahead, so a promoter tick racing this call cannot skip it.
+   */
+  async schedule(deliveryId: string, platform: PlatformName, runAt: number): Promise<void> {
+    if (runAt - Date.now() <= 2 * this.lookaheadMs) await this.enqueue(deliveryId, platform, runAt);
+  }
+
+  async scheduleMany(items: { deliveryId: string; platform: PlatformName; runAt: number }[]): Promise<void> {
+    const now = Date.now();
+    await this.enqueueMany(items.filter((it) => it.runAt - now <= 2 * this.lookaheadMs));
+  }
+
   async enqueueMany(items: { deliveryId: string; platform: PlatformName; runAt: number }[]): Promise<void> {
+    if (items.length === 0) return;
     const byPlatform = new Map<PlatformName, typeof items>();
     for (const it of items) byPlatform.set(it.platform, [...(byPlatform.get(it.platform) ?? []), it]);
     const now = Date.now();
@@ -69,10 +95,10 @@ export class PublishQueues {
     }
   }
 
-  /** Move a not-yet-started job to a new run time. */
+  /** Move a not-yet-started delivery to a new run time (its job, if any, follows). */
   async reschedule(deliveryId: string, platform: PlatformName, runAt: number): Promise<boolean> {
     if (!(await this.remove(deliveryId, platform))) return false;
-    await this.enqueue(deliveryId, platform, runAt);
+    await this.schedule(deliveryId, platform, runAt);
     return true;
   }
 

@@ -42,14 +42,20 @@ export async function sweep(store: Store, queues: PublishQueues, log: Logger, no
   return { examined, enqueued };
 }
 
-export function startSweeper(store: Store, queues: PublishQueues, log: Logger, intervalMs: number): { stop(): void; runNow(): Promise<SweepResult> } {
-  let running: Promise<SweepResult> | undefined;
+/** Runs `task` now and every `intervalMs`, never two at once; errors are logged. */
+export function every<T>(task: () => Promise<T>, intervalMs: number, log: Logger, what: string): { stop(): void; runNow(): Promise<T> } {
+  let running: Promise<T> | undefined;
   const runNow = () => {
-    running ??= sweep(store, queues, log).finally(() => (running = undefined));
+    running ??= task().finally(() => (running = undefined));
     return running;
   };
-  runNow().catch((err) => log.error({ err }, 'sweep failed'));
-  const timer = setInterval(() => runNow().catch((err) => log.error({ err }, 'sweep failed')), intervalMs);
+  const tick = () => runNow().catch((err) => log.error({ err }, `${what} failed`));
+  tick();
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer), runNow };
+}
+
+export function startSweeper(store: Store, queues: PublishQueues, log: Logger, intervalMs: number) {
+  return every(() => sweep(store, queues, log), intervalMs, log, 'sweep');
 }
