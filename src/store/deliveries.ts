@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { canTransition, dueAt, TransitionError, type Delivery, type DeliveryStatus } from '../domain/delivery.ts';
+import { canTransition, DELIVERY_STATUSES, dueAt, TransitionError, type Delivery, type DeliveryStatus } from '../domain/delivery.ts';
 import { cas, versioned, type IndexOp } from './cas.ts';
 import type { Keys } from './keys.ts';
 
@@ -10,20 +10,39 @@ export class ConflictError extends Error {
 /** A mutation returns the next record, or undefined to leave it unchanged. */
 export type DeliveryMutation = (current: Delivery, now: Date) => Delivery | undefined;
 
+/** Stored form: version first (for the CAS script); an empty history is left out (parse restores it). */
+export function serializeDelivery(d: Delivery): string {
+  if (d.history.length > 0) return versioned(d);
+  const { history: _h, ...rest } = d;
+  return versioned(rest as Delivery);
+}
+
 export function parseDelivery(raw: string): Delivery {
   const d = JSON.parse(raw) as Delivery;
   if (!Array.isArray(d.history)) d.history = [];
   return d;
 }
 
-/** Index writes that keep status sets and the due set in step with a record. */
+/**
+ * Scheduled deliveries are the bulk (100,000 pending posts) and all of them are in the due
+ * index already, scored by their time: they get no status set of their own.
+ */
+export function hasStatusIndex(status: DeliveryStatus): boolean {
+  return status !== 'scheduled';
+}
+
+/** Index writes that keep status sets, counts and the due set in step with a record. */
 export function indexOps(k: Keys, before: Delivery | undefined, after: Delivery): IndexOp[] {
   const ops: IndexOp[] = [];
   const now = Date.parse(after.updatedAt);
   if (!before) ops.push(['ZADD', k.deliveries, Date.parse(after.createdAt), after.id]);
   if (before?.status !== after.status) {
-    if (before) ops.push(['ZREM', k.deliveriesByStatus(before.status), after.id]);
-    ops.push(['ZADD', k.deliveriesByStatus(after.status), now, after.id]);
+    if (before) {
+      if (hasStatusIndex(before.status)) ops.push(['ZREM', k.deliveriesByStatus(before.status), after.id]);
+      ops.push(['HINCRBY', k.statusCounts, before.status, -1]);
+    }
+    if (hasStatusIndex(after.status)) ops.push(['ZADD', k.deliveriesByStatus(after.status), now, after.id]);
+    ops.push(['HINCRBY', k.statusCounts, after.status, 1]);
   }
   const due = dueAt(after);
   if (due === undefined) {
@@ -70,7 +89,7 @@ export class DeliveryStore {
       }
       next.v = current.v + 1;
       next.updatedAt = now.toISOString();
-      const res = await cas(this.redis, this.k.delivery(id), current.v, versioned(next), indexOps(this.k, current, next));
+      const res = await cas(this.redis, this.k.delivery(id), current.v, serializeDelivery(next), indexOps(this.k, current, next));
       if (res === 1) return { delivery: next, changed: true };
       if (res === -1) return undefined;
     }
@@ -78,9 +97,14 @@ export class DeliveryStore {
   }
 
   /** Page through a status set (or all deliveries), newest first. Cursor = "score:id". */
-  async pageIndex(status: DeliveryStatus | undefined, cursor: string | undefined, count: number): Promise<{ ids: string[]; next?: string }> {
-    const key = status ? this.k.deliveriesByStatus(status) : this.k.deliveries;
-    return pageZset(this.redis, key, cursor, count);
+  async pageIndex(status: DeliveryStatus | undefined, cursor: string | undefined, count: number): Promise<{ ids: string[]; next?: string; key: string }> {
+    const key = !status ? this.k.deliveries : hasStatusIndex(status) ? this.k.deliveriesByStatus(status) : this.k.due;
+    return { ...(await pageZset(this.redis, key, cursor, count)), key };
+  }
+
+  async countsByStatus(): Promise<Record<DeliveryStatus, number>> {
+    const raw = await this.redis.hgetall(this.k.statusCounts);
+    return Object.fromEntries(DELIVERY_STATUSES.map((st) => [st, Math.max(0, Number(raw[st] ?? 0))])) as Record<DeliveryStatus, number>;
   }
 }
 

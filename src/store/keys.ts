@@ -16,6 +16,8 @@ export function keys(p: string) {
     /** All deliveries by creation time (admin listing). */
     deliveries: `${p}:deliveries`,
     deliveriesByStatus: (status: string) => `${p}:deliveries:status:${status}`,
+    /** Deliveries per status (a hash of counters kept with every transition). */
+    statusCounts: `${p}:deliveries:counts`,
     idempotency: (creatorId: string, keyHash: string) => `${p}:idem:${creatorId}:${keyHash}`,
     audit: `${p}:audit`,
     lock: (name: string) => `${p}:lock:${name}`,

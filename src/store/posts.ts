@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Delivery } from '../domain/delivery.ts';
 import { versioned } from './cas.ts';
-import { indexOps, pageZset } from './deliveries.ts';
+import { indexOps, pageZset, serializeDelivery } from './deliveries.ts';
 import type { Keys } from './keys.ts';
 
 export interface MediaInput {
@@ -40,7 +40,7 @@ export class PostStore {
     m.set(this.k.post(post.id), versioned(post));
     m.zadd(this.k.creatorPosts(post.creatorId), Date.parse(post.createdAt), post.id);
     for (const d of deliveries) {
-      m.set(this.k.delivery(d.id), versioned(d));
+      m.set(this.k.delivery(d.id), serializeDelivery(d));
       for (const [cmd, key, ...args] of indexOps(this.k, undefined, d)) m.call(cmd, key, ...args);
     }
     const res = await m.exec();

@@ -214,6 +214,25 @@ describe('posts', () => {
   });
 });
 
+describe('admin views', () => {
+  it('lists scheduled deliveries (from the due index) and counts every status', async () => {
+    const res = await post(alice.key, { text: 'admin sees me', scheduledAt: new Date(Date.now() + 7200_000).toISOString(), targets: [{ accountId: aliceX }] });
+    const id = res.json().deliveries[0].id;
+    const list = (await h.api!.inject({ method: 'GET', url: '/v1/admin/deliveries?status=scheduled&limit=100', headers: bearer(ADMIN_KEY) })).json();
+    expect(list.data.map((d: { id: string }) => d.id)).toContain(id);
+    expect(list.data.every((d: { status: string }) => d.status === 'scheduled')).toBe(true);
+    const all = (await h.api!.inject({ method: 'GET', url: '/v1/admin/deliveries?platform=x&limit=100', headers: bearer(ADMIN_KEY) })).json();
+    expect(all.data[0].id).toBe(id);
+    const queues = (await h.api!.inject({ method: 'GET', url: '/v1/admin/queues', headers: bearer(ADMIN_KEY) })).json();
+    expect(queues.deliveries.scheduled).toBe(await h.store.redis.zcount(h.store.k.due, '-inf', '+inf'));
+    // A canceled post moves its count.
+    await h.api!.inject({ method: 'DELETE', url: `/v1/posts/${res.json().id}`, headers: bearer(alice.key) });
+    const after = (await h.api!.inject({ method: 'GET', url: '/v1/admin/queues', headers: bearer(ADMIN_KEY) })).json();
+    expect(after.deliveries.scheduled).toBe(queues.deliveries.scheduled - 1);
+    expect(after.deliveries.canceled).toBe(queues.deliveries.canceled + 1);
+  });
+});
+
 describe('ops', () => {
   it('healthz, readyz, openapi and docs', async () => {
     expect((await h.api!.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });

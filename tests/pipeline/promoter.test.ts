@@ -41,5 +41,5 @@ it('creates the job within the lookahead and publishes on time; never two jobs',
   expect(sim.state.tweets.filter((t) => t.text === 'promoted later')).toHaveLength(1);
   expect(await h.queues.queue('x').getJob(farId)).toBeUndefined();
   const counts = await h.queues.queue('x').getJobCounts('delayed', 'waiting', 'active');
-  expect(counts.delayed + counts.waiting + counts.active).toBe(0);
+  expect((counts.delayed ?? 0) + (counts.waiting ?? 0) + (counts.active ?? 0)).toBe(0);
 });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DELIVERY_STATUSES, type Delivery } from '../../domain/delivery.ts';
+import type { Delivery } from '../../domain/delivery.ts';
 import { deliveryView } from '../../domain/posts-service.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { adminDeliveriesQuery, deliveryOut, errorEnvelope, platformSchema, reason } from '../schemas.ts';
@@ -44,9 +44,8 @@ async function scanDeliveries(s: Services, f: DeliveryFilter, cursor: string | u
     }
     if (stoppedAt !== undefined && (stoppedAt < ds.length - 1 || page.next)) {
       const last = ds[stoppedAt]!;
-      const score = f.status ? Date.parse(last.updatedAt) : Date.parse(last.createdAt);
-      // The status index is scored by the time the delivery entered the status.
-      next = f.status ? `${await s.store.redis.zscore(s.store.k.deliveriesByStatus(f.status), last.id)}:${last.id}` : `${score}:${last.id}`;
+      // Each index has its own score (creation, entry into the status, due time): ask it.
+      next = `${await s.store.redis.zscore(page.key, last.id)}:${last.id}`;
       return { data: out, next };
     }
     next = page.next;
@@ -152,9 +151,7 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
       const until = await s.store.platformBlockedUntil(p);
       platforms[p] = { ...c, blockedUntil: until > Date.now() ? new Date(until).toISOString() : null };
     }
-    const deliveries: Record<string, number> = {};
-    for (const st of DELIVERY_STATUSES) deliveries[st] = await s.store.redis.zcard(s.store.k.deliveriesByStatus(st));
-    return { platforms, deliveries };
+    return { platforms, deliveries: await s.store.deliveries.countsByStatus() };
   });
 
   for (const action of ['pause', 'resume'] as const) {
