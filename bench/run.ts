@@ -11,7 +11,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sizes, type Ctx, type Scenario } from './lib/context.ts';
-import { killAllNow, ROOT } from './lib/proc.ts';
+import { foreignCpu, waitForQuiet } from './lib/machine.ts';
+import { killAllNow, livePids, ROOT } from './lib/proc.ts';
 import { startBenchRedis, type BenchRedis } from './lib/redis.ts';
 import { attempt, tableLines, writeResults, type Machine, type Row } from './lib/results.ts';
 import { accept } from './scenarios/accept.ts';
@@ -98,21 +99,31 @@ async function main(): Promise<number> {
   };
   const rows: Row[] = [];
   const durations: Record<string, number> = {};
+  const foreign: Record<string, { cpuSeconds: number; shareOfOneCpu: number }> = {};
+  const pids = () => [...livePids(), redis!.pid];
   for (const [name, scenario] of SCENARIOS) {
     if (only && !only.includes(name)) continue;
-    log(`scenario ${name} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-    const t0 = Date.now();
     await redis.reset();
+    const quiet = await waitForQuiet(pids, 60_000);
+    if (quiet.waitedMs > 2_500) log(`waited ${Math.round(quiet.waitedMs / 1000)} s for other processes to quiet down (now ${Math.round(quiet.foreignShare * 100)}% of a CPU)`);
+    log(`scenario ${name}`);
+    const t0 = Date.now();
+    const others = foreignCpu(pids);
     rows.push(...(await attempt(name, () => scenario(ctx))));
     durations[name] = Math.round((Date.now() - t0) / 100) / 10;
-    log(`scenario ${name} done in ${durations[name]} s`);
+    const cpuSeconds = Math.round(others() * 10) / 10;
+    foreign[name] = { cpuSeconds, shareOfOneCpu: Math.round((cpuSeconds / durations[name]!) * 100) / 100 };
+    log(`scenario ${name} done in ${durations[name]} s; other processes used ${cpuSeconds} CPU s meanwhile`);
   }
   const totalSeconds = Math.round((Date.now() - started) / 100) / 10;
   const m = machine(redis.version);
   const header = `Herald bench, ${quick ? 'quick' : 'full'} run: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, ${m.date}, commit ${m.commit}, load before start ${m.loadAtStart.join('/')}, ${totalSeconds} s${Object.keys(m.overrides).length ? `, overrides ${JSON.stringify(m.overrides)}` : ''}`;
   process.stdout.write(`\n${header}\n\n${tableLines(rows).join('\n')}\n\n`);
+  for (const [name, f] of Object.entries(foreign)) {
+    if (f.shareOfOneCpu > 0.1) process.stdout.write(`WARNING: while "${name}" ran, other processes used ${f.cpuSeconds} CPU s (${Math.round(f.shareOfOneCpu * 100)}% of one CPU): its figures are understated.\n`);
+  }
   const file = join(ROOT, 'bench', 'results.json');
-  writeResults(file, { machine: m, rows, durations, totalSeconds });
+  writeResults(file, { machine: m, rows, durations, foreignCpu: foreign, totalSeconds });
   const failed = rows.filter((r) => r.pass === false).length;
   const errors = rows.filter((r) => r.pass === 'error').length;
   const passed = rows.filter((r) => r.pass === true).length;

@@ -24,6 +24,11 @@ export interface Proc {
 
 const live = new Set<ChildProcess>();
 
+/** Pids of the children still running. */
+export function livePids(): number[] {
+  return [...live].flatMap((c) => (c.pid !== undefined && c.exitCode === null ? [c.pid] : []));
+}
+
 /** Kill every child still running (used on exit paths: cannot wait). */
 export function killAllNow(): void {
   for (const c of live) {

@@ -76,7 +76,9 @@ export interface Machine {
   overrides: Record<string, string>;
 }
 
-export function writeResults(file: string, data: { machine: Machine; rows: Row[]; durations: Record<string, number>; totalSeconds: number }): void {
+export function writeResults(file: string, data: {
+  machine: Machine; rows: Row[]; durations: Record<string, number>; foreignCpu: Record<string, { cpuSeconds: number; shareOfOneCpu: number }>; totalSeconds: number;
+}): void {
   const rows = data.rows.map((r) => ({
     scenario: r.scenario,
     figure: Number.isFinite(r.figure) ? r.figure : null,
