@@ -37,7 +37,7 @@ function area(url: string, fn: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return `npm:${pkg[1]}`;
   if (url.startsWith('node:')) return 'node internals';
-  const own = /\/(src\/[^/]+|adapters\/[^/]+|workers|bench)\//.exec(url);
+  const own = /\/(src\/[^/]+|adapters\/[^/]+|workers|bench|dist)\//.exec(url);
   return own ? own[1]! : url;
 }
 const keyOf = (n: ProfileNode) => {

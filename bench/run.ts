@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sizes, type Ctx, type Scenario } from './lib/context.ts';
+import { heraldRuntime } from './lib/herald.ts';
 import { foreignCpu, waitForQuiet } from './lib/machine.ts';
 import { killAllNow, livePids, ROOT } from './lib/proc.ts';
 import { startBenchRedis, type BenchRedis } from './lib/redis.ts';
@@ -82,7 +83,7 @@ function machine(redisVersion: string): Machine {
   const commit = atEnd === codeAtStart ? atEnd : `CHANGED DURING THE RUN: ${codeAtStart} → ${atEnd}`;
   return {
     cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version, redis: redisVersion, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString(), quick, commit, loadAtStart,
+    node: process.version, redis: redisVersion, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString(), quick, commit, loadAtStart, heraldRuntime: heraldRuntime(),
     overrides: Object.fromEntries(['BENCH_REDIS_CONFIG', 'BENCH_NODE_FLAGS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
   };
 }
@@ -117,7 +118,7 @@ async function main(): Promise<number> {
   }
   const totalSeconds = Math.round((Date.now() - started) / 100) / 10;
   const m = machine(redis.version);
-  const header = `Herald bench, ${quick ? 'quick' : 'full'} run: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, ${m.date}, commit ${m.commit}, load before start ${m.loadAtStart.join('/')}, ${totalSeconds} s${Object.keys(m.overrides).length ? `, overrides ${JSON.stringify(m.overrides)}` : ''}`;
+  const header = `Herald bench, ${quick ? 'quick' : 'full'} run: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, ${m.date}, commit ${m.commit} (${m.heraldRuntime}), load before start ${m.loadAtStart.join('/')}, ${totalSeconds} s${Object.keys(m.overrides).length ? `, overrides ${JSON.stringify(m.overrides)}` : ''}`;
   process.stdout.write(`\n${header}\n\n${tableLines(rows).join('\n')}\n\n`);
   for (const [name, f] of Object.entries(foreign)) {
     if (f.shareOfOneCpu > 0.1) process.stdout.write(`WARNING: while "${name}" ran, other processes used ${f.cpuSeconds} CPU s (${Math.round(f.shareOfOneCpu * 100)}% of one CPU): its figures are understated.\n`);

@@ -74,6 +74,8 @@ export interface Machine {
   loadAtStart: number[];
   /** BENCH_REDIS_CONFIG / BENCH_NODE_FLAGS when set: such a run is not a default run. */
   overrides: Record<string, string>;
+  /** bin/herald.mjs runs the bundle or the sources through tsx. */
+  heraldRuntime: string;
 }
 
 export function writeResults(file: string, data: {
