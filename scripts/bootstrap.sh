@@ -11,9 +11,20 @@ if [ "$major" -lt 20 ]; then
   exit 1
 fi
 
-if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "bootstrap: installing npm dependencies (npm ci)..." >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+# Reinstall only when package-lock.json's content changed since the last install (a stamp
+# of its hash), not on timestamps: `npm install <pkg>` rewrites both files in either order.
+lock_hash=$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync("package-lock.json")).digest("hex"))')
+if [ ! -f node_modules/.package-lock.json ] || [ "$(cat node_modules/.herald-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  if [ -f node_modules/.package-lock.json ] && node -e '
+    const a = require("./package-lock.json").packages, b = require("./node_modules/.package-lock.json").packages;
+    const same = Object.keys(a).filter((k) => k).every((k) => !a[k].version || (b[k] && b[k].version === a[k].version));
+    process.exit(same ? 0 : 1)'; then
+    :  # node_modules already matches the lock file
+  else
+    echo "bootstrap: installing npm dependencies (npm ci)..." >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+  fi
+  printf '%s' "$lock_hash" > node_modules/.herald-lock-hash
 fi
 
 if ! command -v redis-server >/dev/null 2>&1; then

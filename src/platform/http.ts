@@ -5,6 +5,8 @@
  * could have reached the platform. It never retries: the worker decides retries.
  */
 import type { z } from 'zod';
+import http from 'node:http';
+import https from 'node:https';
 import { AdapterError, transient, unknownOutcome } from './errors.ts';
 
 /**
@@ -52,7 +54,7 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 // Errors that prove the request never left this machine / never reached the peer.
 const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED', 'ERR_BAD_PORT', 'ERR_INVALID_URL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ERR_INVALID_URL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
   'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
@@ -71,11 +73,90 @@ function errorCode(err: unknown): string | undefined {
   for (let depth = 0; cur && depth < 5; depth++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    // fetch refuses blocked ports ("bad port") before opening a connection; it has no code.
-    if (cur instanceof Error && cur.message === 'bad port') return 'ERR_BAD_PORT';
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * Keep-alive agents shared by every adapter. Idle sockets close after 4 s, before common
+ * server idle timeouts (5 s and up), so a request rarely meets a socket the server is closing.
+ */
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 }),
+};
+
+async function encodeBody(body: HttpRequest['body'], headers: Record<string, string>): Promise<Buffer | undefined> {
+  if (body === undefined) return undefined;
+  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body instanceof URLSearchParams) {
+    if (!has('content-type')) headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+    return Buffer.from(body.toString());
+  }
+  if (body instanceof FormData) {
+    // Let the platform's multipart encoder (undici) pick the boundary.
+    const encoded = new Response(body);
+    headers['content-type'] = encoded.headers.get('content-type')!;
+    return Buffer.from(await encoded.arrayBuffer());
+  }
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+interface Sent {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** One HTTP exchange on node:http (a third of fetch's CPU per call); errors carry `sent`. */
+function exchange(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    let responded = false;
+    const mod = url.protocol === 'https:' ? https : http;
+    const agent = agents[url.protocol as 'http:' | 'https:'];
+    if (!agent) return reject(Object.assign(new Error(`unsupported protocol ${url.protocol}`), { code: 'ERR_INVALID_URL', sent: false }));
+    const req = mod.request(url, { method, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) }, agent, timeout: timeoutMs });
+    // Bytes can only have reached the platform once a connection existed.
+    let connected = false;
+    req.on('socket', (socket) => {
+      if (!(socket as typeof socket & { connecting?: boolean }).connecting) connected = true;
+      else socket.once('connect', () => (connected = true));
+    });
+    const fail = (err: Error) => reject(Object.assign(err, { timedOut, sent: responded || connected }));
+    const onAbort = () => req.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('timeout', () => {
+      timedOut = true;
+      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    });
+    req.on('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      fail(err);
+    });
+    req.on('response', (res) => {
+      responded = true;
+      const chunks: Buffer[] = [];
+      let total = 0;
+      res.on('data', (c: Buffer) => {
+        total += c.length;
+        if (total > MAX_RESPONSE_BYTES) return res.destroy(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
+        chunks.push(c);
+      });
+      res.on('error', fail);
+      res.on('aborted', () => fail(new Error('response aborted')));
+      res.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    if (signal?.aborted) return onAbort();
+    req.end(body);
+  });
 }
 
 export function createPlatformHttp(opts: PlatformHttpOptions): PlatformHttp {
@@ -84,24 +165,18 @@ export function createPlatformHttp(opts: PlatformHttpOptions): PlatformHttp {
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const url = rewrite(req.url);
-    const timeoutMs = req.timeoutMs ?? defaultTimeout;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const parsed = new URL(url);
     const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? 'Herald/0.1', ...req.headers };
-    const what = `${req.method} ${new URL(url).pathname}`;
-    let res: Response;
+    const what = `${req.method} ${parsed.pathname}`;
+    const body = await encodeBody(req.body, headers);
+    let res: Sent;
     try {
-      res = await fetch(url, { method: req.method, headers, body: (req.body ?? null) as BodyInit | null, signal, redirect: 'manual' });
+      res = await exchange(parsed, req.method, headers, body, req.timeoutMs ?? defaultTimeout, opts.signal);
     } catch (err) {
-      throw classifyNetworkError(err, { platform: opts.platform, phase: req.phase, what, timedOut: timeout.aborted });
+      const e = err as { timedOut?: boolean; sent?: boolean };
+      throw classifyNetworkError(err, { platform: opts.platform, phase: req.phase, what, timedOut: e.timedOut === true, sent: e.sent === true });
     }
-    let text: string;
-    try {
-      text = await readCapped(res);
-    } catch (err) {
-      // Headers arrived, so the platform got the request; a broken body on a write is still ambiguous.
-      throw classifyNetworkError(err, { platform: opts.platform, phase: req.phase, what, timedOut: timeout.aborted, sent: true });
-    }
+    const text = res.text;
     return {
       status: res.status,
       headers: res.headers,
@@ -114,24 +189,6 @@ export function createPlatformHttp(opts: PlatformHttpOptions): PlatformHttp {
   }
 
   return { request, rewrite };
-}
-
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
-      throw new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function classifyNetworkError(
