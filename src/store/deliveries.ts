@@ -7,7 +7,10 @@ export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
 
-/** A mutation returns the next record, or undefined to leave it unchanged. */
+/**
+ * A mutation returns the next record, or undefined to leave it unchanged. It may set and
+ * delete top-level fields but must replace nested values rather than edit them in place.
+ */
 export type DeliveryMutation = (current: Delivery, now: Date) => Delivery | undefined;
 
 /** Stored form: version first (for the CAS script); an empty history is left out (parse restores it). */
@@ -78,7 +81,9 @@ export class DeliveryStore {
       const current = fromKnown ? known : await this.get(id);
       if (!current) return undefined;
       const now = new Date();
-      const next = mutate(structuredClone(current), now);
+      // A shallow copy is enough: mutations replace nested values (history, progress, claim),
+      // they never edit them in place, so `current` stays intact for the index diff.
+      const next = mutate({ ...current }, now);
       // "Nothing to change" is only trusted on a fresh read.
       if (!next) {
         if (fromKnown) continue;
