@@ -35,13 +35,13 @@ export function foreignCpu(pids: () => number[]): () => number {
   return () => Math.max(0, machineBusySeconds() - busy0 - (oursSeconds(pids) - ours0));
 }
 
-/** Wait (up to `maxMs`) until a 2-second window shows other processes using under `share` of one CPU. */
+/** Wait (about `maxMs` at most) until a 2-second window shows other processes using under `share` of one CPU. */
 export async function waitForQuiet(pids: () => number[], maxMs: number, share = 0.15): Promise<{ waitedMs: number; foreignShare: number }> {
   const t0 = Date.now();
   for (;;) {
     const meter = foreignCpu(pids);
     await sleep(2_000);
     const foreignShare = meter() / 2;
-    if (foreignShare < share || Date.now() - t0 > maxMs) return { waitedMs: Date.now() - t0, foreignShare };
+    if (foreignShare < share || Date.now() - t0 + 2_000 > maxMs) return { waitedMs: Date.now() - t0, foreignShare };
   }
 }
