@@ -17,12 +17,7 @@ import { DOCS, type RestliError, restliErrorSchema } from './client.ts';
 export type Step = 'post' | 'comment' | 'prepare' | 'read';
 
 export function restliError(res: HttpResponse): RestliError {
-  let raw: unknown;
-  try {
-    raw = res.json();
-  } catch {
-    raw = undefined;
-  }
+  const raw = res.safeJson();
   const parsed = restliErrorSchema.safeParse(raw);
   return parsed.success ? parsed.data : { message: res.text.slice(0, 300) };
 }

@@ -23,12 +23,7 @@ function clientOf(ctx: RefreshContext): { clientId: string; clientSecret: string
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
 function tokenEndpointFailure(res: HttpResponse, grant: 'authorization_code' | 'refresh_token') {
-  let raw: unknown;
-  try {
-    raw = res.json();
-  } catch {
-    raw = undefined;
-  }
+  const raw = res.safeJson();
   const body = oauthErrorSchema.safeParse(raw);
   const error = body.success ? body.data.error : undefined;
   const said = `LinkedIn token endpoint answered ${res.status}${error ? ` ${error}` : ''}: ${(body.success ? body.data.error_description : undefined) ?? res.text.slice(0, 200)}`;

@@ -41,12 +41,7 @@ interface GoogleError {
 }
 
 export function readGoogleError(res: HttpResponse): GoogleError {
-  let raw: unknown;
-  try {
-    raw = res.json();
-  } catch {
-    raw = undefined;
-  }
+  const raw = res.safeJson();
   const parsed = googleErrorBody.safeParse(raw);
   if (!parsed.success) return { message: res.text.slice(0, 200) || `HTTP ${res.status}` };
   const first = parsed.data.error.errors?.[0];
@@ -101,12 +96,7 @@ export function classifyApiError(res: HttpResponse, stage: Stage, now = new Date
 
 /** Errors from https://oauth2.googleapis.com/token. */
 export function classifyTokenError(res: HttpResponse, grant: 'refresh_token' | 'authorization_code', now = new Date()): AdapterError {
-  let raw: unknown;
-  try {
-    raw = res.json();
-  } catch {
-    raw = undefined;
-  }
+  const raw = res.safeJson();
   const parsed = tokenErrorBody.safeParse(raw);
   const error = parsed.success ? parsed.data.error : undefined;
   const description = parsed.success ? (parsed.data.error_description ?? error) : res.text.slice(0, 200);

@@ -32,7 +32,10 @@ export interface HttpResponse {
   text: string;
   /** The URL actually requested (after the override). */
   url: string;
+  /** Parsed JSON; throws on a body that is not JSON. */
   json(): unknown;
+  /** Parsed JSON, or undefined when the body is empty or not JSON. */
+  safeJson(): unknown;
 }
 
 export interface PlatformHttp {
@@ -185,6 +188,13 @@ export function createPlatformHttp(opts: PlatformHttpOptions): PlatformHttp {
       json() {
         return text.length === 0 ? undefined : JSON.parse(text);
       },
+      safeJson() {
+        try {
+          return text.length === 0 ? undefined : JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      },
     };
   }
 
@@ -219,12 +229,7 @@ export function parseBody<S extends z.ZodType>(
   res: HttpResponse,
   ctx: { platform: string; phase: RequestPhase; doc: string },
 ): z.infer<S> {
-  let raw: unknown;
-  try {
-    raw = res.json();
-  } catch {
-    raw = undefined;
-  }
+  const raw = res.safeJson();
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const message = `unexpected response from ${ctx.platform} (${res.status} ${new URL(res.url).pathname}); expected the shape documented at ${ctx.doc}: ${parsed.error.issues
