@@ -98,15 +98,25 @@ export class PostService {
   }
 
   async create(creatorId: string, input: PostInput, idempotencyKey?: string): Promise<PostView> {
+    let postId = newId('pst');
     const fp = idempotencyKey ? fingerprint(input) : '';
     if (idempotencyKey) {
-      const st = await this.store.idempotency.begin(creatorId, idempotencyKey, fp);
+      const st = await this.store.idempotency.begin(creatorId, idempotencyKey, fp, postId);
       if (st.state === 'mismatch') throw new ApiError('idempotency_mismatch', 'this Idempotency-Key was used with a different body');
-      if (st.state === 'in_progress') throw new ApiError('idempotency_in_progress', 'a request with this Idempotency-Key is still in progress; retry shortly');
       if (st.state === 'replay') return this.get(creatorId, st.postId);
+      if (st.state === 'in_progress') {
+        // The first request stored the post and died before recording it: serve it.
+        if (await this.store.posts.get(st.postId)) {
+          await this.store.idempotency.complete(creatorId, idempotencyKey, fp, st.postId);
+          return this.get(creatorId, st.postId);
+        }
+        if (!st.abandoned) throw new ApiError('idempotency_in_progress', 'a request with this Idempotency-Key is still in progress; retry shortly');
+        await this.store.idempotency.takeOver(creatorId, idempotencyKey, fp, st.postId);
+        postId = st.postId;
+      }
     }
     try {
-      const view = await this.createUnchecked(creatorId, input);
+      const view = await this.createUnchecked(creatorId, input, postId);
       if (idempotencyKey) await this.store.idempotency.complete(creatorId, idempotencyKey, fp, view.id);
       return view;
     } catch (err) {
@@ -115,7 +125,7 @@ export class PostService {
     }
   }
 
-  private async createUnchecked(creatorId: string, input: PostInput): Promise<PostView> {
+  private async createUnchecked(creatorId: string, input: PostInput, postId: string): Promise<PostView> {
     const accounts = await this.loadAccounts(input.targets.map((t) => t.accountId));
     const issues = await this.validate(creatorId, input, accounts);
     if (issues.length) throw new ApiError('validation_failed', `the post breaks ${issues.length} rule(s) of its target platforms`, issues);
@@ -124,7 +134,6 @@ export class PostService {
     const nowIso = now.toISOString();
     const scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : now;
     const future = scheduledAt.getTime() > now.getTime();
-    const postId = newId('pst');
     const deliveries: Delivery[] = [];
     const post: Post = {
       v: 0,

@@ -9,7 +9,18 @@ export type IdempotencyState =
   | { state: 'new' }
   | { state: 'replay'; postId: string }
   | { state: 'mismatch' }
-  | { state: 'in_progress' };
+  /** Another request with this key is running, or died after choosing `postId`. */
+  | { state: 'in_progress'; postId: string; abandoned: boolean };
+
+/** A pending key older than this was left by a request that died (requests time out at 60 s). */
+const ABANDONED_AFTER_MS = 90_000;
+
+interface KeyRecord {
+  f: string;
+  s: 'pending' | 'done';
+  postId: string;
+  at: number;
+}
 
 export class IdempotencyStore {
   constructor(private readonly redis: Redis, private readonly k: Keys) {}
@@ -18,20 +29,29 @@ export class IdempotencyStore {
     return this.k.idempotency(creatorId, sha256(key));
   }
 
-  async begin(creatorId: string, key: string, fingerprint: string): Promise<IdempotencyState> {
+  /** Claims the key for a new post id (chosen before anything is stored). */
+  async begin(creatorId: string, key: string, fingerprint: string, postId: string): Promise<IdempotencyState> {
     const k = this.key(creatorId, key);
-    const ok = await this.redis.set(k, JSON.stringify({ f: fingerprint, s: 'pending' }), 'EX', IDEMPOTENCY_TTL_S, 'NX');
+    const rec: KeyRecord = { f: fingerprint, s: 'pending', postId, at: Date.now() };
+    const ok = await this.redis.set(k, JSON.stringify(rec), 'EX', IDEMPOTENCY_TTL_S, 'NX');
     if (ok) return { state: 'new' };
     const raw = await this.redis.get(k);
-    if (!raw) return this.begin(creatorId, key, fingerprint);
-    const rec = JSON.parse(raw) as { f: string; s: 'pending' | 'done'; postId?: string };
-    if (rec.f !== fingerprint) return { state: 'mismatch' };
-    if (rec.s === 'pending' || !rec.postId) return { state: 'in_progress' };
-    return { state: 'replay', postId: rec.postId };
+    if (!raw) return this.begin(creatorId, key, fingerprint, postId);
+    const cur = JSON.parse(raw) as KeyRecord;
+    if (cur.f !== fingerprint) return { state: 'mismatch' };
+    if (cur.s === 'done') return { state: 'replay', postId: cur.postId };
+    return { state: 'in_progress', postId: cur.postId, abandoned: Date.now() - cur.at > ABANDONED_AFTER_MS };
+  }
+
+  /** Take over an abandoned key (same post id), so a retry can finish what a dead request began. */
+  async takeOver(creatorId: string, key: string, fingerprint: string, postId: string): Promise<void> {
+    const rec: KeyRecord = { f: fingerprint, s: 'pending', postId, at: Date.now() };
+    await this.redis.set(this.key(creatorId, key), JSON.stringify(rec), 'KEEPTTL');
   }
 
   async complete(creatorId: string, key: string, fingerprint: string, postId: string): Promise<void> {
-    await this.redis.set(this.key(creatorId, key), JSON.stringify({ f: fingerprint, s: 'done', postId }), 'KEEPTTL');
+    const rec: KeyRecord = { f: fingerprint, s: 'done', postId, at: Date.now() };
+    await this.redis.set(this.key(creatorId, key), JSON.stringify(rec), 'KEEPTTL');
   }
 
   /** The request failed without creating anything: forget the key so a corrected retry can use it. */

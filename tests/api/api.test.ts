@@ -152,6 +152,27 @@ describe('posts', () => {
     expect((await post(alice.key, { text: 'fixed', scheduledAt: body.scheduledAt, targets: [{ accountId: aliceX }] }, { 'idempotency-key': 'k-2' })).statusCode).toBe(202);
   });
 
+  it('idempotency: a request that died mid-way is finished by the retry, never duplicated', async () => {
+    const body = { text: 'died midway', scheduledAt: new Date(Date.now() + 3600_000).toISOString(), targets: [{ accountId: aliceX }] };
+    const { fingerprint } = await import('../../src/domain/posts-service.ts');
+    // A request claimed the key and died before storing anything.
+    await h.store.idempotency.begin(alice.id, 'k-dead', fingerprint(body), 'pst_0000000000000000a');
+    const busy = await post(alice.key, body, { 'idempotency-key': 'k-dead' });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json().error.code).toBe('idempotency_in_progress');
+    // Long after any request could still be running, the retry takes over with the same post id.
+    const all = await h.store.redis.keys(`${h.config.redisPrefix}:idem:${alice.id}:*`);
+    for (const k of all) {
+      const rec = JSON.parse((await h.store.redis.get(k))!);
+      if (rec.postId === 'pst_0000000000000000a') await h.store.redis.set(k, JSON.stringify({ ...rec, at: Date.now() - 120_000 }), 'KEEPTTL');
+    }
+    const taken = await post(alice.key, body, { 'idempotency-key': 'k-dead' });
+    expect(taken.statusCode, taken.body).toBe(202);
+    expect(taken.json().id).toBe('pst_0000000000000000a');
+    const again = await post(alice.key, body, { 'idempotency-key': 'k-dead' });
+    expect(again.json().id).toBe('pst_0000000000000000a');
+  });
+
   it('paginates with a cursor without gaps or repeats, and filters', async () => {
     const c = await h.creator('pager');
     const acc = await connect(c.key, 'x', '3003');
