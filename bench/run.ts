@@ -124,7 +124,8 @@ async function main(): Promise<number> {
   const header = `Herald bench, ${quick ? 'quick' : 'full'} run: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, ${m.date}, commit ${m.commit} (${m.heraldRuntime}), load before start ${m.loadAtStart.join('/')}, ${totalSeconds} s${Object.keys(m.overrides).length ? `, overrides ${JSON.stringify(m.overrides)}` : ''}`;
   process.stdout.write(`\n${header}\n\n${tableLines(rows).join('\n')}\n\n`);
   for (const [name, f] of Object.entries(foreign)) {
-    if (f.shareOfOneCpu > 0.1) process.stdout.write(`WARNING: while "${name}" ran, other processes used ${f.cpuSeconds} CPU s (${Math.round(f.shareOfOneCpu * 100)}% of one CPU): its figures are understated.\n`);
+    // The kernel's own work for the bench (disk writeback of the AOF) counts here too: about 10% is normal.
+    if (f.shareOfOneCpu > 0.25) process.stdout.write(`WARNING: while "${name}" ran, other processes used ${f.cpuSeconds} CPU s (${Math.round(f.shareOfOneCpu * 100)}% of one CPU): its figures are understated.\n`);
   }
   const file = join(ROOT, 'bench', 'results.json');
   writeResults(file, { machine: m, rows, durations, foreignCpu: foreign, totalSeconds });

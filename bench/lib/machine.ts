@@ -28,7 +28,7 @@ function oursSeconds(pids: () => number[]): number {
   return ownSeconds() + pids().reduce((a, pid) => a + (Number.isFinite(cpuSeconds(pid)) ? cpuSeconds(pid) : 0), 0);
 }
 
-/** Foreign CPU seconds between start and the returned function's call. */
+/** Foreign CPU seconds between start and the returned function's call (kernel work such as disk writeback included). */
 export function foreignCpu(pids: () => number[]): () => number {
   const busy0 = machineBusySeconds();
   const ours0 = oursSeconds(pids);

@@ -171,12 +171,15 @@ export async function until<T>(what: string, timeoutMs: number, check: () => Pro
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (USER_HZ = 100). */
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (USER_HZ = 100),
+ * including its children it has reaped (Redis's AOF-rewrite forks, for instance).
+ */
 export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
   } catch {
     return NaN;
   }
