@@ -19,7 +19,7 @@ export interface XCall {
   op: XOperation;
   token?: string;
   json?: unknown;
-  body?: FormData | URLSearchParams;
+  body?: FormData | URLSearchParams | Uint8Array[];
   headers?: Record<string, string>;
   query?: Record<string, string | undefined>;
 }
@@ -34,7 +34,7 @@ export function xUrl(path: string, query?: Record<string, string | undefined>): 
 export async function xCall(http: PlatformHttp, call: XCall): Promise<HttpResponse> {
   const headers: Record<string, string> = { ...call.headers };
   if (call.token) headers.authorization = `Bearer ${call.token}`;
-  let body: string | FormData | URLSearchParams | undefined = call.body;
+  let body: string | FormData | URLSearchParams | Uint8Array[] | undefined = call.body;
   if (call.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(call.json);

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { rejected } from '../../src/platform/errors.ts';
 import { chunked, type MediaSource } from '../../src/platform/media.ts';
+import { multipartBody } from '../../src/platform/multipart.ts';
 import type { MediaRef, PublishContext } from '../../src/platform/port.ts';
 import { DOCS, mediaFinalizeResponse, mediaInitResponse, parseX, xCall, type ProcessingInfo } from './client.ts';
 import { MEDIA_LIMITS, mediaCombinationProblem } from './manifest.ts';
@@ -79,14 +80,16 @@ async function upload(ctx: PublishContext, source: MediaSource & { kind: XMediaK
   );
   const id = init.data.id;
   let segmentIndex = 0;
-  // chunked() re-slices the stream, so at most one segment is held in memory.
-  for await (const segment of chunked(source.stream(0), SEGMENT_BYTES)) {
-    const form = new FormData();
-    form.append('segment_index', String(segmentIndex));
-    // chunked() slices Buffers it allocates itself, never a SharedArrayBuffer.
-    form.append('media', new Blob([segment as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), 'media');
+  // chunked() re-slices the stream into one reused 1 MiB buffer: each segment is sent in
+  // full before the next is read, so one segment is in memory at a time.
+  for await (const segment of chunked(source.stream(0), SEGMENT_BYTES, { reuse: true })) {
+    const form = multipartBody([
+      { name: 'segment_index', value: String(segmentIndex) },
+      { name: 'media', data: segment, filename: 'media', contentType: 'application/octet-stream' },
+    ]);
     await xCall(ctx.http, {
-      method: 'POST', path: `/2/media/upload/${encodeURIComponent(id)}/append`, token, phase: 'prepare', op: 'upload', body: form,
+      method: 'POST', path: `/2/media/upload/${encodeURIComponent(id)}/append`, token, phase: 'prepare', op: 'upload',
+      body: form.parts, headers: { 'content-type': form.contentType },
     });
     segmentIndex += 1;
   }

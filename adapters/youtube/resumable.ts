@@ -133,7 +133,8 @@ export async function uploadFrom(
       if (offset >= total) throw transient({ code: 'youtube.upload_not_finalised', message: 'YouTube acknowledged every byte but reported no video yet' });
       continue;
     }
-    for await (const chunk of chunked(source.stream(offset), CHUNK_SIZE)) {
+    // One reused 8 MiB buffer: each chunk is sent and answered before the next is read.
+    for await (const chunk of chunked(source.stream(offset), CHUNK_SIZE, { reuse: true })) {
       if (ctx.signal.aborted) {
         throw transient({ code: 'youtube.aborted', message: `upload stopped at byte ${offset} of ${total}; the session is saved`, cause: ctx.signal.reason });
       }

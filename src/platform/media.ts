@@ -36,9 +36,12 @@ export function mediaKindOf(mimeType: string): MediaKind | undefined {
 
 /**
  * Re-slices a byte stream into chunks of exactly `chunkSize` bytes (the last may be
- * shorter). Holds at most one chunk plus one incoming piece at a time.
+ * shorter). Holds at most one chunk plus one incoming piece at a time. With `reuse`, every
+ * chunk is the same buffer, refilled: a chunk is then valid only until the next one is
+ * requested (right for uploads that finish sending a chunk before reading the next), and
+ * a large upload allocates one chunk instead of one per chunk.
  */
-export async function* chunked(source: AsyncIterable<Uint8Array>, chunkSize: number): AsyncGenerator<Uint8Array> {
+export async function* chunked(source: AsyncIterable<Uint8Array>, chunkSize: number, opts: { reuse?: boolean } = {}): AsyncGenerator<Uint8Array> {
   let buf = Buffer.allocUnsafe(chunkSize);
   let filled = 0;
   for await (const piece of source) {
@@ -50,7 +53,7 @@ export async function* chunked(source: AsyncIterable<Uint8Array>, chunkSize: num
       offset += take;
       if (filled === chunkSize) {
         yield buf;
-        buf = Buffer.allocUnsafe(chunkSize);
+        if (!opts.reuse) buf = Buffer.allocUnsafe(chunkSize);
         filled = 0;
       }
     }
