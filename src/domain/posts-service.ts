@@ -84,7 +84,7 @@ export class PostService {
 
   async loadAccounts(ids: string[]): Promise<Map<string, Account>> {
     const unique = [...new Set(ids)];
-    const list = await this.store.accounts.getMany(unique);
+    const list = await this.store.accounts.getManyCached(unique);
     const map = new Map<string, Account>();
     list.forEach((a) => a && map.set(a.id, a));
     return map;

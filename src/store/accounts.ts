@@ -53,8 +53,33 @@ function fromHash(h: Record<string, string>): Account | undefined {
   };
 }
 
+/**
+ * Accounts read when posts are accepted are cached for a second: this process's own writes
+ * drop the entry at once; another process's change (a reconnect, a reauth) is seen within
+ * the second, and the worker re-reads the account before publishing anyway.
+ */
+const CACHE_MS = 1_000;
+
 export class AccountStore {
+  private readonly cache = new Map<string, { account: Account | undefined; until: number }>();
+
   constructor(private readonly redis: Redis, private readonly k: Keys, private readonly key: Buffer) {}
+
+  /** Like getMany, through the one-second cache (accept-time validation only). */
+  async getManyCached(ids: readonly string[]): Promise<(Account | undefined)[]> {
+    const now = Date.now();
+    const missing = ids.filter((id) => (this.cache.get(id)?.until ?? 0) <= now);
+    if (missing.length) {
+      const fresh = await this.getMany(missing);
+      if (this.cache.size > 50_000) this.cache.clear();
+      missing.forEach((id, i) => this.cache.set(id, { account: fresh[i], until: now + CACHE_MS }));
+    }
+    return ids.map((id) => this.cache.get(id)?.account);
+  }
+
+  private forget(id: string) {
+    this.cache.delete(id);
+  }
 
   /** Create, or reconnect the same platform identity of the same creator (keeps its id). */
   async upsert(input: Omit<Account, 'id' | 'createdAt' | 'updatedAt' | 'status'> & { credentials: Credentials }, newId: () => string): Promise<{ account: Account; created: boolean }> {
@@ -75,6 +100,7 @@ export class AccountStore {
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
+    this.forget(id);
     const m = this.redis.multi();
     m.hset(this.k.account(id), {
       id, creatorId: account.creatorId, platform: account.platform, externalId: account.externalId,
@@ -124,6 +150,7 @@ export class AccountStore {
 
   /** Returns true when this call moved the account to reauth_required (false if it already was). */
   async markReauth(id: string, reason: string): Promise<boolean> {
+    this.forget(id);
     const prev = await this.redis.hget(this.k.account(id), 'status');
     if (prev === null) return false;
     await this.redis.hset(this.k.account(id), { status: 'reauth_required', reauthReason: reason, updatedAt: new Date().toISOString() });
@@ -132,11 +159,13 @@ export class AccountStore {
 
   /** Extend (never shorten) the account's blocked-until window. */
   async blockUntil(id: string, until: number): Promise<void> {
+    this.forget(id);
     const cur = Number((await this.redis.hget(this.k.account(id), 'blockedUntil')) ?? 0);
     if (until > cur) await this.redis.hset(this.k.account(id), 'blockedUntil', String(until));
   }
 
   async remove(account: Account): Promise<void> {
+    this.forget(account.id);
     const m = this.redis.multi();
     m.del(this.k.account(account.id));
     m.del(this.k.accountByExternal(account.creatorId, account.platform, account.externalId));

@@ -2,6 +2,17 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
+// One randomBytes call per 4 KiB of id randomness instead of one per id (a hot path at accept).
+let pool = randomBytes(4096);
+let poolAt = 0;
+function nextRandomByte(): number {
+  if (poolAt === pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  return pool[poolAt++]!;
+}
+
 /**
  * Time-ordered ids: prefix, 9 base32 chars of milliseconds, 8 random base32 chars.
  * Sorting ids sorts by creation time.
@@ -13,9 +24,8 @@ export function newId(prefix: 'pst' | 'dlv' | 'acc' | 'crt' | 'med' | 'whk'): st
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const rnd = randomBytes(8);
   let tail = '';
-  for (let i = 0; i < 8; i++) tail += ALPHABET[rnd[i]! % 32];
+  for (let i = 0; i < 8; i++) tail += ALPHABET[nextRandomByte() % 32];
   return `${prefix}_${time}${tail}`;
 }
 
