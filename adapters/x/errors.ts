@@ -4,6 +4,7 @@
  * ({error, error_description}) on the token endpoint.
  * https://docs.x.com/x-api/fundamentals/response-codes-and-errors
  */
+import type { ResponseHeaders } from '../../src/platform/http.ts';
 import { z } from 'zod';
 import { AdapterError, authFailed, rateLimited, rejected, transient, unknownOutcome } from '../../src/platform/errors.ts';
 
@@ -12,7 +13,7 @@ export type XOperation = 'tweet' | 'upload' | 'status' | 'read' | 'token' | 'met
 
 export interface XAnswer {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   text: string;
 }
 
@@ -51,7 +52,7 @@ const RATE_WINDOW_MS = 15 * 60 * 1000;
 /** A usage cap lasts until the billing period resets, which X does not announce: re-check hourly. */
 const USAGE_CAP_RECHECK_MS = 60 * 60 * 1000;
 
-function epochHeader(headers: Headers, name: string): Date | undefined {
+function epochHeader(headers: ResponseHeaders, name: string): Date | undefined {
   const raw = headers.get(name);
   if (!raw || !/^\d+$/.test(raw.trim())) return undefined;
   const at = new Date(Number(raw) * 1000);

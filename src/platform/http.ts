@@ -26,9 +26,14 @@ export interface HttpRequest {
   timeoutMs?: number;
 }
 
+/** Response headers by lower-case name (what adapters read; cheaper than a WHATWG Headers). */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** Body as text (platform answers are small; the transport caps them at 4 MiB). */
   text: string;
   /** The URL actually requested (after the override). */
@@ -116,8 +121,17 @@ async function encodeOne(body: HttpRequest['body'], headers: Record<string, stri
 
 interface Sent {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   text: string;
+}
+
+function headersOf(raw: http.IncomingHttpHeaders): ResponseHeaders {
+  return {
+    get(name) {
+      const v = raw[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    },
+  };
 }
 
 /** One HTTP exchange on node:http (a third of fetch's CPU per call); errors carry `sent`. */
@@ -160,9 +174,7 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
       res.on('aborted', () => fail(new Error('response aborted')));
       res.on('end', () => {
         signal?.removeEventListener('abort', onAbort);
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        resolve({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status: res.statusCode ?? 0, headers: headersOf(res.headers), text: Buffer.concat(chunks).toString('utf8') });
       });
     });
     if (signal?.aborted) return onAbort();
