@@ -181,6 +181,8 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
   try {
     // A write armed by a run that died: ask the platform before anything else.
     if (claimed.armed) {
+      const fresh = await deps.refresher.ensureFresh(account, adapter, credentials);
+      ctx.credentials = credentials = fresh.credentials;
       const verdict = await reconcile(adapter, input, ctx, claimed.armed.label);
       if (verdict) return await finish(decideError(verdict, outcomeCtx));
       await update((x) => {
@@ -206,11 +208,19 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
       });
       return { kind: 'delay', until: Date.now() + 1_000 };
     }
-    // An unexpected error while a write is armed may have followed the write: ambiguous.
     const current = await store.deliveries.get(deliveryId);
-    const e = !AdapterError.is(err) && current?.armed?.token === claimToken
-      ? new AdapterError({ kind: 'unknown', code: 'internal_error_after_write', message: `Herald failed after sending the write: ${(err as Error).message}`, cause: err })
-      : err;
+    let e = err;
+    if (!outcomeCtx.publishAttempted && claimed.armed) {
+      // Checking an earlier run's armed write failed (lookup error, token, rate limit): its
+      // outcome is still unknown, whatever this error says. Keep it armed; check again later.
+      e = new AdapterError({
+        kind: 'unknown', code: 'write_outcome_unknown',
+        message: `could not check whether the earlier "${claimed.armed.label}" write was published: ${(err as Error)?.message ?? String(err)}`, cause: err,
+      });
+    } else if (!AdapterError.is(err) && current?.armed?.token === claimToken) {
+      // An unexpected error while this run's write is armed may have followed the write: ambiguous.
+      e = new AdapterError({ kind: 'unknown', code: 'internal_error_after_write', message: `Herald failed after sending the write: ${(err as Error).message}`, cause: err });
+    }
     if (!AdapterError.is(e)) log.error({ err, deliveryId: d.id }, 'unexpected error in publish run');
     const decision = decideError(e, outcomeCtx);
     if (decision.reauth) await deps.onReauth(account, decision.reauth);

@@ -184,6 +184,26 @@ describe('X pipeline', () => {
     expect(d.history.map((e) => e.event)).toEqual(expect.arrayContaining(['outcome_unknown', 'reconcile_started', 'published']));
   });
 
+  it('an armed write left by a dead run stays unknown when the check itself fails; nothing is re-sent', async () => {
+    const acc = await xAccount();
+    const { deliveryId } = await schedule(acc.id, 'armed by a dead run', new Date(Date.now() + 3600_000));
+    await h.queues.remove(deliveryId, 'x');
+    await h.store.deliveries.update(deliveryId, (x, now) => {
+      x.status = 'publishing';
+      x.scheduledAt = now.toISOString();
+      x.armed = { label: 'tweet:0', token: 'dead-run', at: now.toISOString() };
+      return x;
+    });
+    sim.server.injectFault({ method: 'GET', path: '/2/users/*', times: 10, fault: { type: 'status', status: 503, body: { title: 'Service Unavailable', status: 503, type: 'about:blank', detail: 'down' } } });
+    const writes = sim.server.callsTo('POST', '/2/tweets').length;
+    await h.queues.enqueue(deliveryId, 'x', Date.now());
+    const d = await h.waitFor(deliveryId, (x) => x.status === 'unknown');
+    expect(d.error?.code).toBe('write_outcome_unknown');
+    expect(d.armed?.label).toBe('tweet:0');
+    expect(d.attempts).toBe(0);
+    expect(sim.server.callsTo('POST', '/2/tweets').length).toBe(writes);
+  });
+
   it('a 5xx on the write is unknown and an admin resolves it', async () => {
     const acc = await xAccount();
     sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'status', status: 503, body: { title: 'Service Unavailable', status: 503, type: 'about:blank', detail: 'down' } } });
