@@ -2,12 +2,13 @@
  * Real Herald processes for the bench (`node bin/herald.mjs api|worker`), configured only
  * through the environment like production, plus a small HTTP client for its API.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { freePort } from '../../src/store/redis-child.ts';
 import { baseEnv, ROOT, spawnProc, until, type Proc } from './proc.ts';
+import { BUNDLE, bundleIsFresh } from '../../scripts/bundle.mjs';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 export const ENCRYPTION_KEY = 'b'.repeat(64);
@@ -153,20 +154,9 @@ export async function statusCounts(redis: Redis, prefix: string): Promise<Record
   return out;
 }
 
-function newestTs(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestTs(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /** What `node bin/herald.mjs` runs: the esbuild bundle when it is fresh, else the sources through tsx. */
 export function heraldRuntime(): string {
-  const bundle = join(ROOT, 'dist', 'herald.js');
-  if (!existsSync(bundle) || !existsSync(join(ROOT, 'scripts', 'build.mjs'))) return 'TypeScript sources through tsx';
-  const fresh = statSync(bundle).mtimeMs >= Math.max(...['src', 'adapters', 'workers'].map((d) => newestTs(join(ROOT, d))));
+  if (!existsSync(join(ROOT, BUNDLE))) return 'TypeScript sources through tsx';
+  const fresh = bundleIsFresh(ROOT);
   return fresh ? 'bundle dist/herald.js' : 'TypeScript sources through tsx (dist/herald.js is stale)';
 }
