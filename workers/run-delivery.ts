@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { CLAIMABLE, withHistory, type Delivery } from '../src/domain/delivery.ts';
 import { AdapterError } from '../src/platform/errors.ts';
 import type { Credentials, PlatformAdapter, PublishContext, PublishInput, PublishOutcome } from '../src/platform/port.ts';
+import { buildPublishContext, buildPublishInput, type ProgressStore } from './publish-context.ts';
 import type { MediaSource } from '../src/platform/media.ts';
 import type { PlatformRuntime } from '../src/platform/runtime.ts';
 import type { Account } from '../src/store/accounts.ts';
@@ -45,7 +46,7 @@ class HandBackError extends Error {
   override readonly name = 'HandBackError';
 }
 
-function buildInput(d: Delivery, post: Post, account: Account): PublishInput {
+function buildInput(d: Delivery, post: Post, account: Account): PublishInput<unknown> {
   const target = post.targets.find((t) => t.deliveryId === d.id);
   const media = target?.media ?? post.media;
   return {
@@ -142,27 +143,22 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
   const outcomeCtx: OutcomeContext = { maxAttempts: deps.maxAttempts, hasLookup: adapter.lookup !== undefined, claimToken, publishAttempted: false };
   const opened: MediaSource[] = [];
   let credentials = withCreds!.credentials;
-  const input = buildInput(claimed, post, account);
-  const ctx: PublishContext = {
-    credentials,
-    http: deps.runtime.http(d.platform, signal),
-    settings: deps.runtime.settings(d.platform),
-    openMedia: async (ref) => {
-      const src = await deps.media.open(ref, post, adapter.manifest, signal);
-      opened.push(src);
-      return src;
-    },
-    progress: { ...(claimed.progress ?? {}) },
-    previousAttemptAmbiguous: claimed.ambiguous === true || claimed.armed !== undefined,
-    saveProgress: async (patch) => {
-      Object.assign(ctx.progress, patch);
+  const progressStore: ProgressStore = {
+    save: async (patch) => {
       await update((x) => {
         x.progress = { ...(x.progress ?? {}), ...patch };
         delete x.armed;
         return x;
       });
     },
-    armWrite: async (label) => {
+    disarm: async () => {
+      await update((x) => {
+        if (!x.armed) return undefined;
+        delete x.armed;
+        return x;
+      });
+    },
+    arm: async (label) => {
       if (deps.stopping()) throw new HandBackError('shutting down');
       await update((x, now) => {
         if (x.claim?.token !== claimToken) throw new ClaimLostError(`delivery ${x.id} was claimed by another run`);
@@ -170,15 +166,29 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
         return x;
       });
     },
-    wait: (ms) => new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, Math.min(ms, deps.maxWaitMs ?? 30_000));
-      signal.addEventListener('abort', () => { clearTimeout(t); reject(new Error('aborted')); }, { once: true });
-    }),
-    signal,
-    log: log.child({ deliveryId: d.id, platform: d.platform }),
   };
 
   try {
+    // Options and saved progress are parsed here, with the adapter's schemas; progress this
+    // version cannot read is `unknown` (progress_unreadable), never a silent fresh start.
+    const input = buildPublishInput(adapter, buildInput(claimed, post, account));
+    const ctx = buildPublishContext({
+      adapter,
+      credentials,
+      http: deps.runtime.http(d.platform, signal),
+      settings: deps.runtime.settings(d.platform),
+      openMedia: async (ref) => {
+        const src = await deps.media.open(ref, post, adapter.manifest, signal);
+        opened.push(src);
+        return src;
+      },
+      savedProgress: claimed.progress,
+      previousAttemptAmbiguous: claimed.ambiguous === true || claimed.armed !== undefined,
+      store: progressStore,
+      signal,
+      log: log.child({ deliveryId: d.id, platform: d.platform }),
+      maxWaitMs: deps.maxWaitMs ?? 30_000,
+    });
     // A write armed by a run that died: ask the platform before anything else.
     if (claimed.armed) {
       const fresh = await deps.refresher.ensureFresh(account, adapter, credentials);

@@ -1,16 +1,17 @@
 /** LinkedIn (Posts API): the adapter and its manifest. Details in README.md. */
-import type { PlatformAdapter } from '../../src/platform/port.ts';
+import { defineAdapter } from '../../src/platform/define.ts';
 import { linkedinManifest } from './manifest.ts';
 import { linkedinOAuth, refreshLinkedIn } from './oauth.ts';
-import { lookupLinkedIn, publishLinkedIn, validateLinkedIn } from './publish.ts';
+import { linkedinProgress, lookupLinkedIn, publishLinkedIn, validateLinkedIn } from './publish.ts';
 
 export { linkedinManifest };
 
-export const linkedinAdapter: PlatformAdapter = {
+export const linkedinAdapter = defineAdapter({
   manifest: linkedinManifest,
+  progress: linkedinProgress,
   validate: validateLinkedIn,
   publish: publishLinkedIn,
   lookup: lookupLinkedIn,
   refresh: refreshLinkedIn,
   oauth: linkedinOAuth,
-};
+});

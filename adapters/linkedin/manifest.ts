@@ -28,7 +28,7 @@ export const linkedinOptions = z.strictObject({
 });
 export type LinkedInOptions = z.infer<typeof linkedinOptions>;
 
-export const linkedinManifest: PlatformManifest = {
+export const linkedinManifest: PlatformManifest<typeof linkedinOptions> = {
   platform: 'linkedin',
   displayName: 'LinkedIn',
   docs: DOCS.posts,

@@ -12,7 +12,7 @@ import type {
 import { apiVersion, AUTHOR_URN, encodeUrn, isOk, type RestCall, restRequest } from './client.ts';
 import { classifyFailure, duplicateOf } from './errors.ts';
 import { escapeLittle } from './little-text.ts';
-import { COMMENT_MAX, countCodePoints, type LinkedInOptions, linkedinOptions } from './manifest.ts';
+import { COMMENT_MAX, countCodePoints, type LinkedInOptions } from './manifest.ts';
 import {
   contentFrom, type MediaEntry, mediaEntrySchema, type MediaRun, type PostContent, prepareMedia,
   VIDEO_CHECK_AFTER_MS, type VideoSession, videoSessionSchema,
@@ -27,35 +27,32 @@ const commentRecordSchema = z.object({
 type CommentRecord = z.infer<typeof commentRecordSchema>;
 
 /** What this adapter keeps in ctx.progress between attempts. */
-const progressSchema = z.object({
-  media: z.record(z.string(), mediaEntrySchema).catch({}).default({}),
-  video: videoSessionSchema.nullable().optional().catch(undefined),
-  postUrn: z.string().optional().catch(undefined),
-  firstComment: commentRecordSchema.optional().catch(undefined),
+export const linkedinProgress = z.object({
+  media: z.record(z.string(), mediaEntrySchema).default({}),
+  video: videoSessionSchema.nullable().optional(),
+  postUrn: z.string().optional(),
+  firstComment: commentRecordSchema.optional(),
 });
-type Progress = z.infer<typeof progressSchema>;
+type Progress = z.infer<typeof linkedinProgress>;
+type Ctx = PublishContext<Progress>;
+type Input = PublishInput<LinkedInOptions>;
 
 const postUrl = (urn: string) => `https://www.linkedin.com/feed/update/${urn}`;
 
-export function validateLinkedIn(input: { text: string; media: unknown[]; options: unknown }): ValidationIssue[] {
+/** Rules beyond the options schema; `options` were parsed with `linkedinOptions` already. */
+export function validateLinkedIn(input: { text: string; media: unknown[]; options: LinkedInOptions }): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const parsed = linkedinOptions.safeParse(input.options ?? {});
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) {
-      issues.push({ field: ['options', ...i.path.map(String)].join('.'), code: 'linkedin.invalid_option', message: i.message });
-    }
-  }
   if (input.text.trim() === '' && input.media.length === 0) {
     issues.push({ field: 'text', code: 'linkedin.empty_post', message: 'a LinkedIn post needs text or media' });
   }
-  const comment = parsed.success ? parsed.data.firstComment : undefined;
+  const comment = input.options.firstComment;
   if (comment && countCodePoints(comment) > COMMENT_MAX) {
     issues.push({ field: 'options.firstComment', code: 'linkedin.comment_too_long', message: `a LinkedIn comment holds at most ${COMMENT_MAX} characters` });
   }
   return issues;
 }
 
-function authorOf(input: PublishInput): string {
+function authorOf(input: Input): string {
   const author = input.account.externalId;
   if (!AUTHOR_URN.test(author)) {
     throw rejected({ code: 'linkedin.invalid_author', message: `account externalId "${author}" is not an author URN (urn:li:person:… or urn:li:organization:…)` });
@@ -63,13 +60,7 @@ function authorOf(input: PublishInput): string {
   return author;
 }
 
-function optionsOf(input: PublishInput): LinkedInOptions {
-  const parsed = linkedinOptions.safeParse(input.options ?? {});
-  if (!parsed.success) throw rejected({ code: 'linkedin.invalid_option', message: `invalid LinkedIn options: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
-  return parsed.data;
-}
-
-function postBody(input: PublishInput, author: string, opts: LinkedInOptions, content: PostContent | undefined) {
+function postBody(input: Input, author: string, opts: LinkedInOptions, content: PostContent | undefined) {
   return {
     author,
     commentary: escapeLittle(input.text),
@@ -82,26 +73,23 @@ function postBody(input: PublishInput, author: string, opts: LinkedInOptions, co
 }
 
 interface Run {
-  input: PublishInput;
-  ctx: PublishContext;
+  input: Input;
+  ctx: Ctx;
   rest: RestCall;
   author: string;
   opts: LinkedInOptions;
+  /** ctx.progress, kept current by ctx.saveProgress. */
   progress: Progress;
   save(patch: Partial<Progress>): Promise<void>;
 }
 
-function startRun(input: PublishInput, ctx: PublishContext): Run {
-  const progress = progressSchema.parse(ctx.progress ?? {});
+function startRun(input: Input, ctx: Ctx): Run {
   return {
-    input, ctx, progress,
+    input, ctx, progress: ctx.progress,
     rest: { http: ctx.http, credentials: ctx.credentials, settings: ctx.settings },
     author: authorOf(input),
-    opts: optionsOf(input),
-    async save(patch) {
-      Object.assign(progress, patch);
-      await ctx.saveProgress(patch);
-    },
+    opts: input.options,
+    save: (patch) => ctx.saveProgress(patch),
   };
 }
 
@@ -134,7 +122,7 @@ function createdUrn(res: HttpResponse): string {
   return urn;
 }
 
-export async function publishLinkedIn(input: PublishInput, ctx: PublishContext): Promise<PublishOutcome> {
+export async function publishLinkedIn(input: Input, ctx: Ctx): Promise<PublishOutcome> {
   const run = startRun(input, ctx);
   if (run.progress.postUrn) return finish(run, run.progress.postUrn);
 
@@ -156,7 +144,7 @@ export async function publishLinkedIn(input: PublishInput, ctx: PublishContext):
     else {
       const err = classifyFailure(res, { step: 'post', apiVersion: apiVersion(ctx.settings) });
       // A definitive refusal proves nothing was created: disarm so a later attempt may post.
-      if (err.kind !== 'unknown') await ctx.saveProgress({});
+      if (err.kind !== 'unknown') await ctx.disarm();
       throw err;
     }
   }
@@ -206,7 +194,7 @@ async function firstComment(run: Run, postUrn: string, text: string): Promise<Co
  * refuses a repeat with 422 DUPLICATE_POST naming the original URN. A 201 means the
  * first one never landed and this one did, so the post now exists exactly once.
  */
-export async function lookupLinkedIn(input: PublishInput, ctx: PublishContext, armed: { label: string }): Promise<LookupResult> {
+export async function lookupLinkedIn(input: Input, ctx: Ctx, armed: { label: string }): Promise<LookupResult> {
   if (armed.label !== 'post') return { status: 'inconclusive', message: `unknown armed write "${armed.label}"` };
   const run = startRun(input, ctx);
   if (run.progress.postUrn) return { status: 'landed' };

@@ -1,15 +1,17 @@
-import type { PlatformAdapter } from '../../src/platform/port.ts';
+/** The X adapter: posts and reply threads through POST /2/tweets. Details in README.md. */
+import { defineAdapter } from '../../src/platform/define.ts';
 import { xManifest } from './manifest.ts';
 import { refreshX, xOAuth } from './oauth.ts';
-import { lookupX, publishX, validateX } from './publish.ts';
+import { lookupX, publishX, validateX, xProgress } from './publish.ts';
 
 export { xManifest };
 
-export const xAdapter: PlatformAdapter = {
+export const xAdapter = defineAdapter({
   manifest: xManifest,
+  progress: xProgress,
   validate: validateX,
   publish: publishX,
   lookup: lookupX,
   refresh: refreshX,
   oauth: xOAuth,
-};
+});

@@ -58,7 +58,7 @@ export function mediaCombinationProblem(kinds: readonly MediaKind[]): string | u
   return undefined;
 }
 
-export const xManifest: PlatformManifest = {
+export const xManifest: PlatformManifest<typeof xOptionsSchema> = {
   platform: 'x',
   displayName: 'X (Twitter)',
   docs: 'https://docs.x.com/x-api/posts/create-post',

@@ -4,12 +4,12 @@
  * after, so a re-run resumes after the last saved post and never sends one twice.
  */
 import { z } from 'zod';
-import { AdapterError, rejected, unknownOutcome } from '../../src/platform/errors.ts';
+import { AdapterError, unknownOutcome } from '../../src/platform/errors.ts';
 import type {
   LookupResult, MediaKind, MediaRef, PublishContext, PublishInput, PublishOutcome, ValidationIssue,
 } from '../../src/platform/port.ts';
 import { DOCS, createPostResponse, parseX, userTimelineResponse, xCall } from './client.ts';
-import { MAX_ALT_TEXT, MAX_MEDIA_PER_POST, mediaCombinationProblem, xOptionsSchema, type XOptions } from './manifest.ts';
+import { MAX_ALT_TEXT, MAX_MEDIA_PER_POST, mediaCombinationProblem, type XOptions } from './manifest.ts';
 import { prepareMedia, savedMediaSchema, type MediaProgress } from './media.ts';
 import { comparableText, MAX_WEIGHTED_LENGTH, parseTweet } from './text.ts';
 
@@ -18,29 +18,18 @@ interface Item {
   media: MediaRef[];
 }
 
-interface Progress extends MediaProgress {
-  tweetIds: string[];
-}
-
-const progressSchema = z.object({
+/** What a delivery keeps between attempts: ids of the posts made so far, and uploaded media. */
+export const xProgress = z.object({
   tweetIds: z.array(z.string()).default([]),
   mediaIds: z.record(z.string(), savedMediaSchema).default({}),
 });
+type Progress = z.infer<typeof xProgress>;
+type Ctx = PublishContext<Progress>;
+type Input = PublishInput<XOptions>;
 
-function readProgress(raw: Record<string, unknown>): Progress {
-  const parsed = progressSchema.safeParse(raw);
-  // Guessing here could post a thread item twice: refuse and let a human look.
-  if (!parsed.success) throw unknownOutcome({ code: 'x.progress_unreadable', message: 'Saved progress for this X delivery is unreadable; check the account before retrying.' });
-  return { tweetIds: [...parsed.data.tweetIds], mediaIds: { ...parsed.data.mediaIds } };
-}
-
-function readOptions(raw: unknown): XOptions {
-  const parsed = xOptionsSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw rejected({ code: 'x.invalid_options', message: `X options are invalid: ${first ? `${first.path.join('.')} ${first.message}` : 'unreadable'}` });
-  }
-  return parsed.data;
+/** A working copy of the saved progress (saved through ctx.saveProgress as it changes). */
+function readProgress(ctx: Ctx): Progress & MediaProgress {
+  return { tweetIds: [...ctx.progress.tweetIds], mediaIds: { ...ctx.progress.mediaIds } };
 }
 
 function itemsOf(input: { text: string; media: MediaRef[] }, options: XOptions): Item[] {
@@ -70,8 +59,8 @@ const LOOKUP_PAGES = 3;
  * links to t.co, so posts are matched on their comparable text (NFC, URLs removed), and a
  * thread item must also reply to the id saved for the item before it.
  */
-async function findPosted(input: PublishInput, ctx: PublishContext, progress: Progress, n: number): Promise<string | undefined> {
-  const item = itemsOf(input, readOptions(input.options))[n];
+async function findPosted(input: Input, ctx: Ctx, progress: Progress, n: number): Promise<string | undefined> {
+  const item = itemsOf(input, input.options)[n];
   if (!item) return undefined;
   const wanted = comparableText(item.text);
   if (wanted === '') return undefined;
@@ -104,7 +93,7 @@ async function findPosted(input: PublishInput, ctx: PublishContext, progress: Pr
   return match;
 }
 
-async function postItem(input: PublishInput, ctx: PublishContext, progress: Progress, n: number, item: Item, mediaIds: string[], options: XOptions) {
+async function postItem(input: Input, ctx: Ctx, progress: Progress, n: number, item: Item, mediaIds: string[], options: XOptions) {
   // Only fields of CreatePostsRequest: X rejects unknown ones (additionalProperties: false).
   const body: Record<string, unknown> = {};
   if (item.text.trim() !== '') body.text = item.text;
@@ -130,15 +119,15 @@ async function postItem(input: PublishInput, ctx: PublishContext, progress: Prog
       });
     }
     // X answered (or the request never left): nothing was posted, so the write is no longer armed.
-    if (err.kind !== 'unknown') await ctx.saveProgress({});
+    if (err.kind !== 'unknown') await ctx.disarm();
     throw err;
   }
 }
 
-export async function publishX(input: PublishInput, ctx: PublishContext): Promise<PublishOutcome> {
-  const options = readOptions(input.options);
+export async function publishX(input: Input, ctx: Ctx): Promise<PublishOutcome> {
+  const { options } = input;
   const items = itemsOf(input, options);
-  const progress = readProgress(ctx.progress);
+  const progress = readProgress(ctx);
   const budget = { spentMs: 0 };
   for (let n = progress.tweetIds.length; n < items.length; n++) {
     const item = items[n]!;
@@ -164,11 +153,11 @@ export async function publishX(input: PublishInput, ctx: PublishContext): Promis
 }
 
 /** Reconcile an armed `tweet:<n>` write by reading the account's timeline. */
-export async function lookupX(input: PublishInput, ctx: PublishContext, armed: { label: string }): Promise<LookupResult> {
+export async function lookupX(input: Input, ctx: Ctx, armed: { label: string }): Promise<LookupResult> {
   const m = /^tweet:(\d+)$/.exec(armed.label);
   if (!m) return { status: 'inconclusive', message: `Unknown armed write "${armed.label}" for X.` };
   const n = Number(m[1]);
-  const progress = readProgress(ctx.progress);
+  const progress = readProgress(ctx);
   if (progress.tweetIds.length > n) return { status: 'landed' };
   if (progress.tweetIds.length < n) {
     return { status: 'inconclusive', message: `Post ${n} was armed, but only ${progress.tweetIds.length} earlier posts are recorded.` };
@@ -228,13 +217,10 @@ function mediaIssues(media: MediaRef[], field: string): ValidationIssue[] {
   return issues;
 }
 
-export function validateX(input: { text: string; media: MediaRef[]; options: unknown }): ValidationIssue[] {
-  const parsed = xOptionsSchema.safeParse(input.options ?? {});
-  if (!parsed.success) {
-    return parsed.error.issues.map((i) => ({ field: ['options', ...i.path.map(String)].join('.'), code: 'invalid_option', message: i.message }));
-  }
+/** Rules beyond the options schema; `options` were parsed with `xOptionsSchema` already. */
+export function validateX(input: { text: string; media: MediaRef[]; options: XOptions }): ValidationIssue[] {
   const issues = [...textIssues(input.text, input.media.length > 0, 'text'), ...mediaIssues(input.media, 'media')];
-  (parsed.data.thread ?? []).forEach((t, i) => {
+  (input.options.thread ?? []).forEach((t, i) => {
     const media = (t.media ?? []).map((m) => ({ index: -1, ...m }));
     issues.push(...textIssues(t.text, media.length > 0, `options.thread.${i}.text`), ...mediaIssues(media, `options.thread.${i}.media`));
   });

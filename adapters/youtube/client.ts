@@ -106,3 +106,4 @@ export const youtubeProgress = z.object({
   videoId: z.string().optional(),
   privacyStatus: z.string().optional(),
 });
+export type YouTubeProgress = z.infer<typeof youtubeProgress>;

@@ -1,5 +1,6 @@
 /** The YouTube adapter: videos.insert through one resumable upload session. */
-import type { PlatformAdapter } from '../../src/platform/port.ts';
+import { defineAdapter } from '../../src/platform/define.ts';
+import { youtubeProgress } from './client.ts';
 import { youtubeManifest } from './manifest.ts';
 import { refreshYouTube, youtubeOAuth } from './oauth.ts';
 import { lookupYouTube, publishYouTube } from './publish.ts';
@@ -7,11 +8,12 @@ import { validateYouTube } from './validate.ts';
 
 export { youtubeManifest };
 
-export const youtubeAdapter: PlatformAdapter = {
+export const youtubeAdapter = defineAdapter({
   manifest: youtubeManifest,
+  progress: youtubeProgress,
   validate: (input) => validateYouTube(input),
   publish: publishYouTube,
   lookup: lookupYouTube,
   refresh: refreshYouTube,
   oauth: youtubeOAuth,
-};
+});

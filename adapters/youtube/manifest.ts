@@ -18,7 +18,7 @@ const VIDEO_TYPES = [
   'video/x-ms-wmv', 'video/x-flv', 'video/3gpp', 'video/mp2t',
 ] as const;
 
-export const youtubeManifest: PlatformManifest = {
+export const youtubeManifest: PlatformManifest<typeof youtubeOptions> = {
   platform: 'youtube',
   displayName: 'YouTube',
   docs: 'https://developers.google.com/youtube/v3/docs/videos/insert',

@@ -8,23 +8,13 @@
  */
 import { rejected, transient, unknownOutcome } from '../../src/platform/errors.ts';
 import type { LookupResult, PublishContext, PublishInput, PublishOutcome } from '../../src/platform/port.ts';
-import { WATCH_URL, youtubeProgress, type UploadSession, type VideoResource } from './client.ts';
+import { WATCH_URL, type UploadSession, type VideoResource, type YouTubeProgress } from './client.ts';
 import { probeSession, startSession, uploadFrom, type SessionMetadata } from './resumable.ts';
-import { youtubeOptions, type YouTubeOptions } from './validate.ts';
+import type { YouTubeOptions } from './validate.ts';
 
 export const FINAL_CHUNK_LABEL = 'final-chunk';
 
-function readProgress(ctx: PublishContext) {
-  const parsed = youtubeProgress.safeParse(ctx.progress);
-  return parsed.success ? parsed.data : {};
-}
-
-function readOptions(raw: unknown): YouTubeOptions {
-  const parsed = youtubeOptions.safeParse(raw ?? {});
-  if (parsed.success) return parsed.data;
-  const detail = parsed.error.issues.map((i) => `options.${i.path.join('.')}: ${i.message}`).join('; ');
-  throw rejected({ code: 'youtube.invalid_options', message: `invalid YouTube options: ${detail}` });
-}
+type Ctx = PublishContext<YouTubeProgress>;
 
 /** Herald options → the `video` resource body of step 1 (youtube.md "Herald options map"). */
 export function buildMetadata(text: string, o: YouTubeOptions): SessionMetadata {
@@ -41,7 +31,7 @@ function receipt(videoId: string, details: Record<string, unknown>): PublishOutc
   return { status: 'published', receipt: { platformPostId: videoId, url: `${WATCH_URL}${encodeURIComponent(videoId)}`, details } };
 }
 
-async function finish(ctx: PublishContext, video: VideoResource, requestedPrivacy?: string): Promise<PublishOutcome> {
+async function finish(ctx: Ctx, video: VideoResource, requestedPrivacy?: string): Promise<PublishOutcome> {
   const privacyStatus = video.status?.privacyStatus;
   await ctx.saveProgress({ videoId: video.id, privacyStatus });
   const details: Record<string, unknown> = { privacyStatus, uploadStatus: video.status?.uploadStatus };
@@ -62,11 +52,11 @@ function sessionLost(session: UploadSession, status: number): Error {
   });
 }
 
-export async function publishYouTube(input: PublishInput, ctx: PublishContext): Promise<PublishOutcome> {
-  const progress = readProgress(ctx);
+export async function publishYouTube(input: PublishInput<YouTubeOptions>, ctx: Ctx): Promise<PublishOutcome> {
+  const progress = ctx.progress;
   if (progress.videoId) return receipt(progress.videoId, { privacyStatus: progress.privacyStatus, reconciled: true });
 
-  const options = readOptions(input.options);
+  const { options } = input;
   const ref = input.media[0];
   if (input.media.length !== 1 || !ref) {
     throw rejected({ code: 'youtube.video_required', message: `a YouTube upload carries exactly one video (got ${input.media.length} media items)` });
@@ -120,8 +110,8 @@ export async function publishYouTube(input: PublishInput, ctx: PublishContext): 
  * 200/201 → the video exists (id saved); 308 → it does not (resuming is safe);
  * 404/410 → the session is gone and cannot tell.
  */
-export async function lookupYouTube(_input: PublishInput, ctx: PublishContext, armed: { label: string }): Promise<LookupResult> {
-  const progress = readProgress(ctx);
+export async function lookupYouTube(_input: PublishInput<YouTubeOptions>, ctx: Ctx, armed: { label: string }): Promise<LookupResult> {
+  const progress = ctx.progress;
   if (progress.videoId) return { status: 'landed' };
   // The session URI is saved before any byte is sent: without one, nothing was uploaded.
   if (!progress.session) return { status: 'absent' };

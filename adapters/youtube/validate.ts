@@ -11,8 +11,10 @@ export const TITLE_MAX_CHARS = 100;
 export const DESCRIPTION_MAX_BYTES = 5000;
 export const TAGS_MAX_CHARS = 500;
 
+const TITLE_REQUIRED = 'YouTube needs a video title (options.title).';
+
 export const youtubeOptions = z.strictObject({
-  title: z.string(),
+  title: z.string({ error: TITLE_REQUIRED }).refine((t) => t.trim() !== '', TITLE_REQUIRED),
   privacy: z.enum(['public', 'private', 'unlisted']).optional(),
   tags: z.array(z.string()).optional(),
   categoryId: z.string().regex(/^\d+$/, 'categoryId is a numeric video category id, e.g. "22"').optional(),
@@ -39,7 +41,8 @@ export function countTagCharacters(tags: readonly string[]): number {
   return total;
 }
 
-export function validateYouTube(input: { text: string; media: readonly unknown[]; options: unknown }, now = new Date()): ValidationIssue[] {
+/** Rules beyond the options schema; `options` were parsed with `youtubeOptions` already. */
+export function validateYouTube(input: { text: string; media: readonly unknown[]; options: YouTubeOptions }, now = new Date()): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add = (field: string, code: string, message: string) => issues.push({ field, code, message });
 
@@ -51,34 +54,21 @@ export function validateYouTube(input: { text: string; media: readonly unknown[]
   }
   if (hasAngleBrackets(description)) add('text', 'description_invalid_characters', 'YouTube descriptions cannot contain "<" or ">".');
 
-  const raw = (input.options ?? {}) as Record<string, unknown>;
-  if (typeof raw.title !== 'string' || raw.title.trim() === '') {
-    add('options.title', 'title_required', 'YouTube needs a video title (options.title).');
-  }
-  const parsed = youtubeOptions.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      if (issue.path[0] === 'title' && typeof raw.title !== 'string') continue;
-      add(['options', ...issue.path.map(String)].join('.'), 'invalid_option', issue.message);
-    }
-  }
-  const o = raw as Partial<YouTubeOptions>;
+  const o = input.options;
 
-  if (typeof o.title === 'string') {
-    if (codePoints(o.title) > TITLE_MAX_CHARS) {
-      add('options.title', 'title_too_long', `The title is ${codePoints(o.title)} characters; YouTube allows ${TITLE_MAX_CHARS}.`);
-    }
-    if (hasAngleBrackets(o.title)) add('options.title', 'title_invalid_characters', 'YouTube titles cannot contain "<" or ">".');
+  if (codePoints(o.title) > TITLE_MAX_CHARS) {
+    add('options.title', 'title_too_long', `The title is ${codePoints(o.title)} characters; YouTube allows ${TITLE_MAX_CHARS}.`);
   }
+  if (hasAngleBrackets(o.title)) add('options.title', 'title_invalid_characters', 'YouTube titles cannot contain "<" or ">".');
 
-  if (Array.isArray(o.tags) && o.tags.every((t) => typeof t === 'string')) {
+  if (o.tags) {
     const used = countTagCharacters(o.tags);
     if (used > TAGS_MAX_CHARS) {
       add('options.tags', 'tags_too_long', `Tags use ${used} characters (commas count, a tag with a space counts 2 more); YouTube allows ${TAGS_MAX_CHARS}.`);
     }
   }
 
-  if (typeof o.publishAt === 'string') {
+  if (o.publishAt !== undefined) {
     if ((o.privacy ?? 'public') !== 'private') {
       add('options.publishAt', 'publish_at_requires_private', 'YouTube schedules only private videos: set options.privacy to "private" with publishAt.');
     }

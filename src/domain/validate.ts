@@ -3,6 +3,7 @@
  * the API accepts a post only when this returns no issue.
  */
 import { mediaKindOf } from '../platform/media.ts';
+import { optionIssues } from '../platform/define.ts';
 import type { MediaKind, PlatformAdapter, PlatformName } from '../platform/port.ts';
 import type { Account } from '../store/accounts.ts';
 import type { MediaInput } from '../store/posts.ts';
@@ -135,12 +136,9 @@ export function validatePost(input: PostInput, deps: ValidationDeps, now = new D
     const media = t.media ?? input.media ?? [];
     const textField = t.text !== undefined ? `${base}.text` : 'text';
     const mediaField = t.media !== undefined ? `${base}.media` : 'media';
-    const parsed = m.options.safeParse(t.options ?? {});
-    if (!parsed.success) {
-      for (const zi of parsed.error.issues) {
-        issues.push({ ...at, field: [`${base}.options`, ...zi.path.map(String)].join('.'), code: 'invalid_option', message: zi.message });
-      }
-    }
+    // The same schema the worker parses options with before every run (src/platform/define.ts).
+    const parsed = optionIssues(m.options, t.options);
+    for (const oi of parsed.issues) issues.push({ ...at, ...oi, field: `${base}.${oi.field}` });
     if (m.text.required && text.trim() === '' && media.length === 0) {
       issues.push({ ...at, field: textField, code: 'text_required', message: `${m.displayName} posts need text` });
     }
@@ -149,8 +147,8 @@ export function validatePost(input: PostInput, deps: ValidationDeps, now = new D
       issues.push({ ...at, field: textField, code: 'text_too_long', message: `is ${length} ${m.text.unit}; ${m.displayName} allows ${m.text.maxLength}` });
     }
     for (const mi of mediaIssues(media, mediaField, deps, adapter)) issues.push({ ...at, ...mi });
-    if (adapter.validate && parsed.success) {
-      for (const ai of adapter.validate({ text, media: media.map((x, index) => ({ index, ...x })), options: parsed.data })) {
+    if (adapter.validate && parsed.ok) {
+      for (const ai of adapter.validate({ text, media: media.map((x, index) => ({ index, ...x })), options: parsed.options })) {
         const field = ai.field === 'text' ? textField : ai.field === 'media' ? mediaField : ai.field.startsWith('options') ? `${base}.${ai.field}` : ai.field;
         issues.push({ ...at, field, code: ai.code, message: ai.message });
       }

@@ -1,8 +1,9 @@
 /**
  * The adapter port: everything a platform adapter is given and must return.
  * Adapters never read process.env, never touch Redis and never sleep-and-retry:
- * the publish worker owns retries, and persists what adapters hand it through
- * `saveProgress` / `armWrite`.
+ * the publish worker owns retries, parses the target's `options` and the saved
+ * `progress` with the schemas the adapter declares (src/platform/define.ts), and
+ * persists what adapters hand it through `saveProgress` / `armWrite` / `disarm`.
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
@@ -25,7 +26,8 @@ export interface MediaKindLimits {
 }
 
 /** Limits and capabilities as data; `validate` in the adapter covers rules data cannot express. */
-export interface PlatformManifest {
+/** `Options` is the type of the `options` schema, so `defineAdapter` can infer the parsed options. */
+export interface PlatformManifest<Options extends z.ZodType = z.ZodType> {
   platform: PlatformName;
   displayName: string;
   /** Where the numbers below come from. */
@@ -58,8 +60,11 @@ export interface PlatformManifest {
   };
   /** BullMQ limiter for this platform's queue (per process). */
   queueLimiter?: { max: number; durationMs: number };
-  /** Per-target `options` accepted by this platform. */
-  options: z.ZodType;
+  /**
+   * Per-target `options` accepted by this platform: checked at accept time and parsed by the
+   * worker before every run. Its messages reach the API's 422 details, so write them for creators.
+   */
+  options: Options;
   /** `settings` accepted on POST /v1/accounts. */
   accountSettings: z.ZodType;
   /** Extra credential fields beyond accessToken / refreshToken / expiresAt. */
@@ -101,7 +106,8 @@ export interface ThreadItem {
   media: MediaRef[];
 }
 
-export interface PublishInput<Options = Record<string, unknown>> {
+/** `Options` is the adapter's parsed `options` schema (the worker parses it; adapters never re-parse). */
+export interface PublishInput<Options = unknown> {
   deliveryId: string;
   postId: string;
   text: string;
@@ -120,17 +126,20 @@ export interface PlatformSettings {
   extra: Record<string, string>;
 }
 
-export interface PublishContext {
+/** `Progress` is the adapter's parsed `progress` schema. */
+export interface PublishContext<Progress = unknown> {
   credentials: Credentials;
   http: PlatformHttp;
   settings: PlatformSettings;
   /** Opens media by its index in `input.media` (or a thread item's media ref). */
   openMedia(ref: MediaRef): Promise<MediaSource>;
   /**
-   * State persisted by earlier attempts of this delivery (uploaded media ids,
-   * session URIs, ids of posted thread items). Empty on the first attempt.
+   * State persisted by earlier attempts of this delivery (uploaded media ids, session URIs,
+   * ids of posted thread items), parsed with the adapter's `progress` schema (`{}` on the
+   * first attempt). Saved progress the schema cannot read never reaches the adapter: the
+   * worker sends the delivery to `unknown` (progress_unreadable). Kept current by `saveProgress`.
    */
-  progress: Record<string, unknown>;
+  readonly progress: Progress;
   /**
    * True when an earlier attempt of this delivery sent a write whose outcome was never
    * learned (it went to `unknown`, then an admin or a reconcile re-ran it). A platform's
@@ -138,7 +147,12 @@ export interface PublishContext {
    */
   previousAttemptAmbiguous: boolean;
   /** Merge into progress and persist durably; also clears an armed write. */
-  saveProgress(patch: Record<string, unknown>): Promise<void>;
+  saveProgress(patch: Partial<Progress>): Promise<void>;
+  /**
+   * The armed write was answered with a definitive refusal (nothing was created): clear the
+   * armed marker so a later attempt may send it again.
+   */
+  disarm(): Promise<void>;
   /**
    * Record durably that a non-idempotent platform write is about to be sent.
    * If the run dies before `saveProgress`, the next run will not resend it blindly:
@@ -219,13 +233,19 @@ export interface ValidationIssue {
   message: string;
 }
 
-export interface PlatformAdapter {
+/**
+ * Built with `defineAdapter` (src/platform/define.ts), which types `Options` and `Progress`
+ * from `manifest.options` and `progress`; the worker sees the erased `PlatformAdapter`.
+ */
+export interface PlatformAdapter<Options = unknown, Progress = unknown> {
   manifest: PlatformManifest;
-  /** Platform rules the manifest data cannot express (weighted text, title rules, thread items). */
-  validate?(input: { text: string; media: MediaRef[]; options: unknown }): ValidationIssue[];
-  publish(input: PublishInput, ctx: PublishContext): Promise<PublishOutcome>;
+  /** What publish() keeps between attempts; `{}` must parse (the first attempt). */
+  progress: z.ZodType;
+  /** Platform rules the manifest data cannot express (weighted text, title rules, thread items); gets parsed options. */
+  validate?(input: { text: string; media: MediaRef[]; options: Options }): ValidationIssue[];
+  publish(input: PublishInput<Options>, ctx: PublishContext<Progress>): Promise<PublishOutcome>;
   /** Reconcile an armed write whose outcome is unknown. */
-  lookup?(input: PublishInput, ctx: PublishContext, armed: { label: string }): Promise<LookupResult>;
+  lookup?(input: PublishInput<Options>, ctx: PublishContext<Progress>, armed: { label: string }): Promise<LookupResult>;
   /** Throws AdapterError kind `auth` with refreshable=false when the refresh token is dead. */
   refresh?(credentials: Credentials, ctx: RefreshContext): Promise<Credentials>;
   oauth?: OAuthFlow;

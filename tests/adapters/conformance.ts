@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MediaSource } from '../../src/platform/media.ts';
 import { PLATFORMS, type PlatformAdapter, type PublishInput } from '../../src/platform/port.ts';
 import type { PlatformSimulator } from '../../src/platform/simulator-kit.ts';
+import { targetIssues } from '../../src/platform/define.ts';
 import { input, makeContext, publishToEnd, caught } from '../helpers/adapter-harness.ts';
 
 export interface ConformanceOptions {
@@ -55,7 +56,7 @@ export function describeConformance(o: ConformanceOptions) {
     function setup(text?: string) {
       const demo = sim.createDemoAccount();
       const { ctx, state } = makeContext({
-        platform: m.platform, baseUrl: origin, credentials: demo.credentials,
+        adapter, baseUrl: origin, credentials: demo.credentials,
         media: o.sample?.media ?? [], settings: o.settings,
       });
       const inp: PublishInput = input({
@@ -63,7 +64,7 @@ export function describeConformance(o: ConformanceOptions) {
         options: o.sample?.options ?? {},
         media: (o.sample?.media ?? []).map((_, index) => ({ index })),
         account: { id: 'acc_test', externalId: demo.externalId, handle: demo.handle, settings: demo.settings ?? {} },
-      });
+      }, adapter);
       return { ctx, state, inp, demo };
     }
 
@@ -79,7 +80,7 @@ export function describeConformance(o: ConformanceOptions) {
       }
       expect(m.docs).toMatch(/^https?:\/\//);
       expect(m.options.safeParse(o.sample?.options ?? {}).success).toBe(true);
-      expect(adapter.validate?.({ text: 'ok', media: [], options: o.sample?.options ?? {} }) ?? []).toBeInstanceOf(Array);
+      expect(targetIssues(adapter, { text: 'ok', media: [], options: o.sample?.options ?? {} })).toBeInstanceOf(Array);
     });
 
     it('never reads process.env and never imports the store', () => {
@@ -140,7 +141,7 @@ export function describeConformance(o: ConformanceOptions) {
 
     it('classifies a refused connection as transient', async () => {
       const { inp, demo } = setup();
-      const { ctx } = makeContext({ platform: m.platform, baseUrl: `http://127.0.0.1:${await closedPort()}`, credentials: demo.credentials, media: o.sample?.media ?? [], settings: o.settings });
+      const { ctx } = makeContext({ adapter, baseUrl: `http://127.0.0.1:${await closedPort()}`, credentials: demo.credentials, media: o.sample?.media ?? [], settings: o.settings });
       const err = await caught(publishToEnd(adapter, inp, ctx));
       expect(err.kind).toBe('transient');
     });
@@ -148,7 +149,7 @@ export function describeConformance(o: ConformanceOptions) {
     it('classifies a bad access token as auth', async () => {
       const { inp, demo } = setup();
       const { ctx } = makeContext({
-        platform: m.platform, baseUrl: origin, credentials: { ...demo.credentials, accessToken: 'not-a-valid-token' },
+        adapter, baseUrl: origin, credentials: { ...demo.credentials, accessToken: 'not-a-valid-token' },
         media: o.sample?.media ?? [], settings: o.settings,
       });
       const err = await caught(publishToEnd(adapter, inp, ctx));

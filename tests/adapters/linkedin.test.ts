@@ -8,6 +8,7 @@ import { rewriteUrl } from '../../src/platform/http.ts';
 import { bufferSource, generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { Credentials, MediaRef } from '../../src/platform/port.ts';
 import { type HarnessState, input, makeContext, publishToEnd, refreshContext, caught } from '../helpers/adapter-harness.ts';
+import { targetIssues } from '../../src/platform/define.ts';
 import { describeConformance } from './conformance.ts';
 
 describeConformance({
@@ -68,7 +69,7 @@ describe('linkedin adapter against its simulator', () => {
   } = {}) {
     const demo = o.demo ?? sim.createDemoAccount({ organization: o.organization ?? false });
     const { ctx, state } = makeContext({
-      platform: 'linkedin', baseUrl: origin, credentials: o.credentials ?? demo.credentials, media: o.media ?? [],
+      adapter: linkedinAdapter, baseUrl: origin, credentials: o.credentials ?? demo.credentials, media: o.media ?? [],
       settings: { ...OAUTH, extra: o.extra ?? {} }, ...(o.state ? { state: o.state } : {}), previousAttemptAmbiguous: o.ambiguous ?? false,
     });
     const inp = input({
@@ -417,9 +418,9 @@ describe('linkedin adapter against its simulator', () => {
 
   it('validates options, empty posts and the author URN', async () => {
     await start();
-    expect(linkedinAdapter.validate!({ text: 'hi', media: [], options: { visibility: 'FRIENDS' } })[0]).toMatchObject({ field: 'options.visibility' });
-    expect(linkedinAdapter.validate!({ text: ' ', media: [], options: {} })[0]).toMatchObject({ code: 'linkedin.empty_post' });
-    expect(linkedinAdapter.validate!({ text: 'ok', media: [], options: {} })).toEqual([]);
+    expect(targetIssues(linkedinAdapter, { text: 'hi', media: [], options: { visibility: 'FRIENDS' } })[0]).toMatchObject({ field: 'options.visibility' });
+    expect(targetIssues(linkedinAdapter, { text: ' ', media: [], options: {} })[0]).toMatchObject({ code: 'linkedin.empty_post' });
+    expect(targetIssues(linkedinAdapter, { text: 'ok', media: [], options: {} })).toEqual([]);
     const { ctx, inp } = setup();
     const bad = { ...inp, account: { ...inp.account, externalId: '12345' } };
     expect(await caught(linkedinAdapter.publish(bad, ctx))).toMatchObject({ kind: 'rejected', code: 'linkedin.invalid_author' });
@@ -432,7 +433,7 @@ describe('linkedin adapter against its simulator', () => {
     const { port } = closed.address() as { port: number };
     await new Promise<void>((r) => closed.close(() => r()));
     const { inp, demo } = setup();
-    const { ctx } = makeContext({ platform: 'linkedin', baseUrl: `http://127.0.0.1:${port}`, credentials: demo.credentials });
+    const { ctx } = makeContext({ adapter: linkedinAdapter, baseUrl: `http://127.0.0.1:${port}`, credentials: demo.credentials });
     expect(await caught(linkedinAdapter.publish(inp, ctx))).toMatchObject({ kind: 'transient' });
   });
 

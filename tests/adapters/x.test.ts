@@ -5,6 +5,7 @@ import { createXSimulator, type XSimulator, type XSimulatorOptions } from '../..
 import { rewriteUrl } from '../../src/platform/http.ts';
 import { bufferSource, generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { PublishInput } from '../../src/platform/port.ts';
+import { targetIssues } from '../../src/platform/define.ts';
 import { describeConformance } from './conformance.ts';
 import { input, makeContext, newState, publishToEnd, refreshContext, type HarnessState, caught } from '../helpers/adapter-harness.ts';
 
@@ -39,7 +40,7 @@ describe('X adapter against its simulator', () => {
     const demo = o.demo ?? sim.createDemoAccount();
     const media = o.media ?? [];
     const { ctx, state } = makeContext({
-      platform: 'x', baseUrl: origin, credentials: demo.credentials, media, state: o.state, previousAttemptAmbiguous: o.ambiguous, settings: SETTINGS,
+      adapter: xAdapter, baseUrl: origin, credentials: demo.credentials, media, state: o.state, previousAttemptAmbiguous: o.ambiguous, settings: SETTINGS,
     });
     // Thread-item media arrive as { index: -1, url }: serve them from `files` like the worker would.
     ctx.openMedia = async (ref) => (ref.index >= 0 ? media[ref.index]! : o.files![ref.url!]!);
@@ -110,7 +111,7 @@ describe('X adapter against its simulator', () => {
     await expect(xAdapter.publish(first.inp, first.ctx)).rejects.toThrow('worker crashed');
     expect(sim.state.tweets).toHaveLength(2);
 
-    const { ctx } = makeContext({ platform: 'x', baseUrl: origin, credentials: first.demo.credentials, state: first.state, settings: SETTINGS });
+    const { ctx } = makeContext({ adapter: xAdapter, baseUrl: origin, credentials: first.demo.credentials, state: first.state, settings: SETTINGS });
     const before = sim.server.callsTo('POST', '/2/tweets').length;
     const out = await publishToEnd(xAdapter, first.inp, ctx);
     expect(sim.server.callsTo('POST', '/2/tweets').length - before).toBe(1);
@@ -135,7 +136,7 @@ describe('X adapter against its simulator', () => {
     expect(err.kind).toBe('unknown');
     expect(state.armed).toBe('tweet:1');
 
-    const again = makeContext({ platform: 'x', baseUrl: origin, credentials: demo.credentials, state, settings: SETTINGS });
+    const again = makeContext({ adapter: xAdapter, baseUrl: origin, credentials: demo.credentials, state, settings: SETTINGS });
     expect(await xAdapter.lookup!(inp, again.ctx, { label: 'tweet:1' })).toEqual({ status: 'landed' });
     expect(state.progress.tweetIds).toEqual(sim.state.tweets.map((t) => t.id));
     const out = await publishToEnd(xAdapter, inp, again.ctx);
@@ -240,7 +241,7 @@ describe('X adapter against its simulator', () => {
     const { ctx, inp, state, demo } = setup({ text: 'Launch day! https://example.com/launch' });
     sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'drop_after_commit' } });
     expect((await caught(publishToEnd(xAdapter, inp, ctx))).kind).toBe('unknown');
-    const rerun = makeContext({ platform: 'x', baseUrl: origin, credentials: demo.credentials, state, previousAttemptAmbiguous: true, settings: SETTINGS });
+    const rerun = makeContext({ adapter: xAdapter, baseUrl: origin, credentials: demo.credentials, state, previousAttemptAmbiguous: true, settings: SETTINGS });
     const out = await publishToEnd(xAdapter, inp, rerun.ctx);
     expect(sim.state.tweets).toHaveLength(1);
     expect(out.status === 'published' && out.receipt.platformPostId).toBe(sim.state.tweets[0]!.id);
@@ -253,7 +254,7 @@ describe('X adapter against its simulator', () => {
     await publishToEnd(xAdapter, old.inp, old.ctx);
     clock = Date.now();
     // Same text, same account, a new delivery whose earlier attempt was ambiguous: the only match is too old.
-    const again = makeContext({ platform: 'x', baseUrl: origin, credentials: old.demo.credentials, state: newState(), previousAttemptAmbiguous: true, settings: SETTINGS });
+    const again = makeContext({ adapter: xAdapter, baseUrl: origin, credentials: old.demo.credentials, state: newState(), previousAttemptAmbiguous: true, settings: SETTINGS });
     const err = await caught(publishToEnd(xAdapter, { ...old.inp, deliveryId: 'dlv_other', scheduledAt: new Date().toISOString() }, again.ctx));
     expect(err).toMatchObject({ kind: 'unknown', code: 'x.duplicate_after_unknown' });
   });
@@ -314,7 +315,7 @@ describe('X adapter against its simulator', () => {
     sim.expireAllAccessTokens();
     expect(await caught(publishToEnd(xAdapter, inp, ctx))).toMatchObject({ kind: 'auth', refreshable: true });
     const fresh = await xAdapter.refresh!(demo.credentials, refreshContext('x', origin, SETTINGS));
-    const retry = makeContext({ platform: 'x', baseUrl: origin, credentials: fresh, settings: SETTINGS });
+    const retry = makeContext({ adapter: xAdapter, baseUrl: origin, credentials: fresh, settings: SETTINGS });
     expect((await publishToEnd(xAdapter, inp, retry.ctx)).status).toBe('published');
   });
 
@@ -379,7 +380,7 @@ describe('X adapter against its simulator', () => {
   });
 
   it('validate() reports X rules with field paths', () => {
-    const v = (text: string, options: unknown = {}, media: PublishInput['media'] = []) => xAdapter.validate!({ text, media, options });
+    const v = (text: string, options: unknown = {}, media: PublishInput['media'] = []) => targetIssues(xAdapter, { text, media, options });
     expect(v('fine')).toEqual([]);
     expect(v('x'.repeat(281))).toEqual([expect.objectContaining({ field: 'text', code: 'text_too_long' })]);
     expect(v('の'.repeat(141))[0]?.message).toContain('282 characters');

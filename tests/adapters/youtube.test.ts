@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { youtubeAdapter, youtubeManifest } from '../../adapters/youtube/index.ts';
 import { createYouTubeSimulator, type YouTubeSimOptions, type YouTubeSimulator } from '../../adapters/youtube/simulator.ts';
 import { countTagCharacters } from '../../adapters/youtube/validate.ts';
+import { targetIssues } from '../../src/platform/define.ts';
 import { nextPacificMidnight } from '../../src/platform/errors.ts';
 import { generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { Credentials, PublishInput } from '../../src/platform/port.ts';
@@ -21,7 +22,7 @@ describe('youtube streaming memory', () => {
     const demo = sim.createDemoAccount();
     const upload = async (size: number) => {
       const media = generatedSource(size, 'video/mp4');
-      const { ctx } = makeContext({ platform: 'youtube', baseUrl: origin, credentials: demo.credentials, media: [media] });
+      const { ctx } = makeContext({ adapter: youtubeAdapter, baseUrl: origin, credentials: demo.credentials, media: [media] });
       const inp = input({ options: { title: 'big' }, media: [{ index: 0 }], account: { id: 'a', externalId: demo.externalId, settings: {} } });
       return youtubeAdapter.publish(inp, ctx);
     };
@@ -99,7 +100,7 @@ describe('youtube adapter against its simulator', () => {
     const demo = sim.createDemoAccount();
     const credentials = o.credentials ?? demo.credentials;
     const run = (state: HarnessState, creds: Credentials = credentials, ambiguous = o.ambiguous ?? false, media = o.media) =>
-      makeContext({ platform: 'youtube', baseUrl: origin, credentials: creds, media: [media], settings, state, previousAttemptAmbiguous: ambiguous }).ctx;
+      makeContext({ adapter: youtubeAdapter, baseUrl: origin, credentials: creds, media: [media], settings, state, previousAttemptAmbiguous: ambiguous }).ctx;
     const state = o.state ?? newState();
     const inp: PublishInput = input({
       text: o.text ?? 'Uploaded by Herald',
@@ -394,7 +395,7 @@ describe('youtube adapter against its simulator', () => {
 });
 
 describe('youtube validate()', () => {
-  const v = (options: Record<string, unknown>, text = 'ok', media = [{ index: 0 }]) => youtubeAdapter.validate!({ text, media, options });
+  const v = (options: Record<string, unknown>, text = 'ok', media = [{ index: 0 }]) => targetIssues(youtubeAdapter, { text, media, options });
   const codes = (options: Record<string, unknown>, text?: string) => v(options, text).map((i) => `${i.field}:${i.code}`);
 
   it('title: required, 100 characters (code points), no angle brackets', () => {
@@ -402,7 +403,8 @@ describe('youtube validate()', () => {
     expect(codes({ title: '😀'.repeat(100) })).toEqual([]);
     expect(codes({ title: 'a'.repeat(101) })).toEqual(['options.title:title_too_long']);
     expect(codes({ title: 'a < b' })).toEqual(['options.title:title_invalid_characters']);
-    expect(codes({})).toEqual(['options.title:title_required']);
+    expect(v({})).toEqual([{ field: 'options.title', code: 'invalid_option', message: 'YouTube needs a video title (options.title).' }]);
+    expect(v({ title: '  ' }).map((i) => i.message)).toEqual(['YouTube needs a video title (options.title).']);
   });
 
   it('description: 5000 UTF-8 bytes, no angle brackets', () => {

@@ -134,6 +134,19 @@ describe('posts', () => {
     expect(ok.json()).toEqual({ valid: true, issues: [] });
   });
 
+  it("a platform's own option messages (from its options schema) reach the 422 details", async () => {
+    const res = await h.api!.inject({
+      method: 'POST', url: '/v1/accounts', headers: bearer(alice.key),
+      payload: { platform: 'youtube', externalId: 'UCoptionsmessage', credentials: { accessToken: 'tok', refreshToken: 'rt' } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const bad = await post(alice.key, { text: 'a video', media: [{ url: 'https://media.example/v.mp4' }], targets: [{ accountId: res.json().id, options: {} }] });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.details).toContainEqual(expect.objectContaining({
+      platform: 'youtube', field: 'targets.0.options.title', code: 'invalid_option', message: 'YouTube needs a video title (options.title).',
+    }));
+  });
+
   it('idempotency: same key + body replays, different body is 409', async () => {
     const body = { text: 'idem', scheduledAt: new Date(Date.now() + 3600_000).toISOString(), targets: [{ accountId: aliceX }] };
     const a = await post(alice.key, body, { 'idempotency-key': 'k-1' });

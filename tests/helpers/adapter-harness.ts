@@ -1,11 +1,12 @@
 /**
- * An in-memory PublishContext for adapter tests: the real adapter code runs against its
- * simulator over HTTP; progress and armed writes are kept here the way the worker would
- * persist them, so tests can simulate a crash by starting a second run with the saved state.
+ * The worker's PublishContext for adapter tests, kept in memory: the real adapter code runs
+ * against its simulator over HTTP; progress and armed writes are kept here the way the worker
+ * persists them, so tests can simulate a crash by starting a second run with the saved state.
  */
 import pino from 'pino';
 import { AdapterError } from '../../src/platform/errors.ts';
 import { createPlatformHttp } from '../../src/platform/http.ts';
+import { buildPublishContext, buildPublishInput } from '../../workers/publish-context.ts';
 import type { MediaSource } from '../../src/platform/media.ts';
 import type {
   Credentials, MediaRef, PlatformAdapter, PublishContext, PublishInput, PublishOutcome, RefreshContext,
@@ -21,7 +22,7 @@ export interface HarnessState {
 }
 
 export interface HarnessOptions {
-  platform: string;
+  adapter: PlatformAdapter;
   baseUrl: string;
   credentials: Credentials;
   settings?: { clientId?: string; clientSecret?: string; extra?: Record<string, string> };
@@ -30,38 +31,51 @@ export interface HarnessOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   previousAttemptAmbiguous?: boolean;
+  /** Longest wait the adapter may ask for (the worker's cap is 30 s; tests keep it short). */
+  maxWaitMs?: number;
 }
 
 export function newState(): HarnessState {
   return { progress: {}, armed: undefined, arms: [] };
 }
 
-export function makeContext(o: HarnessOptions): { ctx: PublishContext; state: HarnessState } {
+/**
+ * The worker's own context builder (workers/publish-context.ts) over an in-memory store.
+ * Throws AdapterError progress_unreadable, as the worker does, when `state.progress` does
+ * not parse with the adapter's progress schema.
+ */
+export function makeContext(o: HarnessOptions): { ctx: PublishContext<Record<string, unknown>>; state: HarnessState } {
   const state = o.state ?? newState();
   const signal = o.signal ?? new AbortController().signal;
-  const ctx: PublishContext = {
+  const ctx = buildPublishContext<Record<string, unknown>>({
+    adapter: o.adapter,
     credentials: o.credentials,
-    http: createPlatformHttp({ platform: o.platform, baseUrlOverride: o.baseUrl, timeoutMs: o.timeoutMs ?? 5_000, signal }),
+    http: createPlatformHttp({ platform: o.adapter.manifest.platform, baseUrlOverride: o.baseUrl, timeoutMs: o.timeoutMs ?? 5_000, signal }),
     settings: { clientId: o.settings?.clientId, clientSecret: o.settings?.clientSecret, extra: o.settings?.extra ?? {} },
     async openMedia(ref: MediaRef) {
       const m = o.media?.[ref.index];
       if (!m) throw new Error(`test media ${ref.index} missing`);
       return m;
     },
-    progress: state.progress,
+    savedProgress: state.progress,
     previousAttemptAmbiguous: o.previousAttemptAmbiguous ?? false,
-    async saveProgress(patch) {
-      Object.assign(state.progress, patch);
-      state.armed = undefined;
+    store: {
+      async save(patch) {
+        state.progress = { ...state.progress, ...patch };
+        state.armed = undefined;
+      },
+      async arm(label) {
+        state.armed = label;
+        state.arms.push({ label, at: Date.now() });
+      },
+      async disarm() {
+        state.armed = undefined;
+      },
     },
-    async armWrite(label) {
-      state.armed = label;
-      state.arms.push({ label, at: Date.now() });
-    },
-    wait: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
     signal,
     log: silentLog,
-  };
+    maxWaitMs: o.maxWaitMs ?? 50,
+  });
   return { ctx, state };
 }
 
@@ -74,8 +88,9 @@ export function refreshContext(platform: string, baseUrl: string, settings?: Har
   };
 }
 
-export function input(partial: Partial<PublishInput> & { account: PublishInput['account'] }): PublishInput {
-  return {
+/** A publish input; with `adapter`, its options are parsed the way the worker parses them. */
+export function input(partial: Partial<PublishInput> & { account: PublishInput['account'] }, adapter?: PlatformAdapter): PublishInput {
+  const raw: PublishInput = {
     deliveryId: partial.deliveryId ?? `dlv_test_${Math.random().toString(36).slice(2)}`,
     postId: partial.postId ?? 'pst_test',
     text: partial.text ?? 'hello from Herald',
@@ -84,6 +99,7 @@ export function input(partial: Partial<PublishInput> & { account: PublishInput['
     account: partial.account,
     scheduledAt: partial.scheduledAt ?? new Date().toISOString(),
   };
+  return adapter ? buildPublishInput(adapter, raw) : raw;
 }
 
 /** Run publish until it stops saying `processing` (the worker would reschedule instead). */

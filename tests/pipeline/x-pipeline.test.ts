@@ -204,6 +204,24 @@ describe('X pipeline', () => {
     expect(sim.server.callsTo('POST', '/2/tweets').length).toBe(writes);
   });
 
+  it('saved progress this version cannot read is unknown (progress_unreadable); nothing is sent', async () => {
+    const acc = await xAccount();
+    const { deliveryId } = await schedule(acc.id, 'progress from another release', new Date(Date.now() + 3600_000));
+    await h.queues.remove(deliveryId, 'x');
+    await h.store.deliveries.update(deliveryId, (x, now) => {
+      x.scheduledAt = now.toISOString();
+      x.progress = { tweetIds: 'one, two' };
+      return x;
+    });
+    const writes = sim.server.callsTo('POST', '/2/tweets').length;
+    await h.queues.enqueue(deliveryId, 'x', Date.now());
+    const d = await h.waitFor(deliveryId, (x) => x.status === 'unknown');
+    expect(d.error?.code).toBe('progress_unreadable');
+    expect(d.error?.message).toMatch(/tweetIds/);
+    expect(sim.server.callsTo('POST', '/2/tweets').length).toBe(writes);
+    expect(tweetsWith('progress from another release')).toHaveLength(0);
+  });
+
   it('a 5xx on the write is unknown and an admin resolves it', async () => {
     const acc = await xAccount();
     sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'status', status: 503, body: { title: 'Service Unavailable', status: 503, type: 'about:blank', detail: 'down' } } });
