@@ -28,6 +28,11 @@ import { TokenRefresher } from '../workers/token-refresh.ts';
 import { createMediaOpener } from '../workers/media-opener.ts';
 import type { DeliveryEvents } from '../workers/run-delivery.ts';
 import type { Account } from './store/accounts.ts';
+import { Queue, type Worker } from 'bullmq';
+import { WebhookRelay } from './webhooks/relay.ts';
+import { WEBHOOK_QUEUE, type WebhookJobData } from './webhooks/queue.ts';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks/settings.ts';
+import { startWebhookWorker } from '../workers/webhook-worker.ts';
 
 export interface HeraldOptions {
   config: Config;
@@ -38,6 +43,8 @@ export interface HeraldOptions {
   workerPlatforms?: PlatformName[];
   /** Extra listeners for delivery changes (sandbox narration, tests). */
   onDeliveryChange?: (d: Delivery) => void;
+  /** Webhook timing (tests shorten the retry window and move the clock). */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export interface Herald {
@@ -52,6 +59,8 @@ export interface Herald {
   redisChild?: RedisChild;
   url?: string;
   sweepNow(): Promise<{ examined: number; enqueued: number }>;
+  /** Hand the event outbox to the webhook queue now (worker role); returns entries handled. */
+  relayNow(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -133,6 +142,10 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   let workers: PublishWorkers | undefined;
   let sweeper: ReturnType<typeof startSweeper> | undefined;
   let promoter: ReturnType<typeof every<number>> | undefined;
+  const webhookSettings: WebhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivateUrls: config.allowPrivateUrls, ...o.webhooks };
+  let webhookQueue: Queue<WebhookJobData> | undefined;
+  let relayLoop: ReturnType<typeof every<number>> | undefined;
+  let webhookWorker: Worker<WebhookJobData> | undefined;
   if (o.roles.worker) {
     workers = startPublishWorkers({
       deps: {
@@ -142,6 +155,10 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       redisUrl, prefix: store.k.bullPrefix, platforms: o.workerPlatforms ?? platforms, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, log,
     });
     sweeper = startSweeper(store, queues, log, config.sweepIntervalMs);
+    webhookQueue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection: queueConn, prefix: store.k.bullPrefix });
+    const relay = new WebhookRelay(store, webhookQueue, log, webhookSettings.now);
+    relayLoop = every(() => relay.drain(), webhookSettings.relayIntervalMs, log, 'webhook relay');
+    webhookWorker = startWebhookWorker({ store, settings: webhookSettings, redisUrl, prefix: store.k.bullPrefix, log });
     promoter = every(() => promote(store, queues), 1_000, log, 'promote');
   }
 
@@ -150,13 +167,19 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     config, store, queues, services, runtime, refresher, ...(api ? { api } : {}), ...(workers ? { workers } : {}),
     ...(redisChild ? { redisChild } : {}), ...(url ? { url } : {}),
     sweepNow: () => (sweeper ? sweeper.runNow() : import('./queue/sweeper.ts').then((m) => m.sweep(store, queues, log))),
+    relayNow: () => relayLoop?.runNow() ?? Promise.resolve(0),
     async close() {
       if (closed) return;
       closed = true;
       sweeper?.stop();
       promoter?.stop();
+      relayLoop?.stop();
+      // Let a drain in progress finish before its Redis connection goes.
+      await relayLoop?.runNow().catch((err: unknown) => log.error({ err }, 'webhook relay failed at shutdown'));
       if (api) await api.close();
       if (workers) await workers.close(config.shutdownTimeoutMs);
+      await webhookWorker?.close();
+      await webhookQueue?.close();
       await queues.close();
       queueConn.disconnect();
       await redis.quit().catch(() => redis.disconnect());

@@ -20,6 +20,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { connectRoutes } from './routes/connect.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -122,5 +123,6 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
   await app.register(adminRoutes(services));
   await app.register(mediaRoutes(services));
   await app.register(connectRoutes(services));
+  await app.register(webhookRoutes(services));
   return app;
 }

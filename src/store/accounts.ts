@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Credentials, PlatformName } from '../platform/port.ts';
+import { accountReauthOutboxEntry } from '../webhooks/events.ts';
 import { decrypt, encrypt } from './crypto.ts';
 import type { Keys } from './keys.ts';
 
@@ -148,13 +149,19 @@ export class AccountStore {
     await this.redis.hset(this.k.account(id), { cred: encrypt(this.key, JSON.stringify(creds)), updatedAt: new Date().toISOString() });
   }
 
-  /** Returns true when this call moved the account to reauth_required (false if it already was). */
+  /**
+   * Returns true when this call moved the account to reauth_required (false if it already was).
+   * The account.reauth_required webhook event is written in the same transaction.
+   */
   async markReauth(id: string, reason: string): Promise<boolean> {
     this.forget(id);
-    const prev = await this.redis.hget(this.k.account(id), 'status');
-    if (prev === null) return false;
-    await this.redis.hset(this.k.account(id), { status: 'reauth_required', reauthReason: reason, updatedAt: new Date().toISOString() });
-    return prev !== 'reauth_required';
+    const account = await this.get(id);
+    if (!account) return false;
+    const at = new Date().toISOString();
+    const m = this.redis.multi().hset(this.k.account(id), { status: 'reauth_required', reauthReason: reason, updatedAt: at });
+    if (account.status !== 'reauth_required') m.rpush(this.k.eventOutbox, accountReauthOutboxEntry(account, reason, at));
+    await m.exec();
+    return account.status !== 'reauth_required';
   }
 
   /** Extend (never shorten) the account's blocked-until window. */

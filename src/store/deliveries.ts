@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { canTransition, DELIVERY_STATUSES, dueAt, TransitionError, type Delivery, type DeliveryStatus } from '../domain/delivery.ts';
 import { cas, versioned, type IndexOp } from './cas.ts';
 import type { Keys } from './keys.ts';
+import { deliveryOutboxEntry } from '../webhooks/events.ts';
 
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
@@ -34,7 +35,10 @@ export function hasStatusIndex(status: DeliveryStatus): boolean {
   return status !== 'scheduled';
 }
 
-/** Index writes that keep status sets, counts and the due set in step with a record. */
+/**
+ * Index writes that keep status sets, counts and the due set in step with a record, and the
+ * webhook event a status change makes (written in the same atomic step, so never lost).
+ */
 export function indexOps(k: Keys, before: Delivery | undefined, after: Delivery): IndexOp[] {
   const ops: IndexOp[] = [];
   const now = Date.parse(after.updatedAt);
@@ -46,6 +50,8 @@ export function indexOps(k: Keys, before: Delivery | undefined, after: Delivery)
     }
     if (hasStatusIndex(after.status)) ops.push(['ZADD', k.deliveriesByStatus(after.status), now, after.id]);
     ops.push(['HINCRBY', k.statusCounts, after.status, 1]);
+    const event = deliveryOutboxEntry(before, after);
+    if (event) ops.push(['RPUSH', k.eventOutbox, event]);
   }
   const due = dueAt(after);
   if (due === undefined) {

@@ -17,7 +17,7 @@ function nextRandomByte(): number {
  * Time-ordered ids: prefix, 9 base32 chars of milliseconds, 8 random base32 chars.
  * Sorting ids sorts by creation time.
  */
-export function newId(prefix: 'pst' | 'dlv' | 'acc' | 'crt' | 'med' | 'whk'): string {
+export function newId(prefix: 'pst' | 'dlv' | 'acc' | 'crt' | 'med' | 'whk' | 'evt'): string {
   let t = Date.now();
   let time = '';
   for (let i = 0; i < 9; i++) {
@@ -29,7 +29,7 @@ export function newId(prefix: 'pst' | 'dlv' | 'acc' | 'crt' | 'med' | 'whk'): st
   return `${prefix}_${time}${tail}`;
 }
 
-const ID_RE = /^(pst|dlv|acc|crt|med|whk)_[0-9a-z]{17}$/;
+const ID_RE = /^(pst|dlv|acc|crt|med|whk|evt)_[0-9a-z]{17}$/;
 export function isId(value: string, prefix?: string): boolean {
   return ID_RE.test(value) && (!prefix || value.startsWith(`${prefix}_`));
 }

@@ -7,6 +7,7 @@ import { DeliveryStore } from './deliveries.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { keys, type Keys } from './keys.ts';
 import { PostStore } from './posts.ts';
+import { WebhookStore } from '../webhooks/store.ts';
 
 /** Redis is the system of record; this is the one way the rest of Herald reaches it. */
 export class Store {
@@ -17,6 +18,7 @@ export class Store {
   readonly deliveries: DeliveryStore;
   readonly idempotency: IdempotencyStore;
   readonly audit: AuditLog;
+  readonly webhooks: WebhookStore;
 
   constructor(readonly redis: Redis, prefix: string, encryptionKey: Buffer) {
     defineCas(redis);
@@ -27,6 +29,7 @@ export class Store {
     this.deliveries = new DeliveryStore(redis, this.k);
     this.idempotency = new IdempotencyStore(redis, this.k);
     this.audit = new AuditLog(redis, this.k);
+    this.webhooks = new WebhookStore(redis, this.k, encryptionKey);
   }
 
   async platformBlockedUntil(platform: string): Promise<number> {

@@ -27,6 +27,13 @@ export function keys(p: string) {
     media: (id: string) => `${p}:media:${id}`,
     creatorMedia: (creatorId: string) => `${p}:creator:${creatorId}:media`,
     sandbox: `${p}:sandbox`,
+    /** Events written in the same atomic step as the change they report; the relay drains it. */
+    eventOutbox: `${p}:events:outbox`,
+    webhook: (id: string) => `${p}:webhook:${id}`,
+    creatorWebhooks: (creatorId: string) => `${p}:creator:${creatorId}:webhooks`,
+    /** One webhook's delivery log: event ids scored by creation time. */
+    webhookLog: (id: string) => `${p}:webhook:${id}:log`,
+    webhookDelivery: (webhookId: string, eventId: string) => `${p}:webhook:${webhookId}:evt:${eventId}`,
     bullPrefix: `${p}:q`,
   };
 }

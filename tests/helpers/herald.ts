@@ -11,6 +11,7 @@ import type { Delivery } from '../../src/domain/delivery.ts';
 import { startHerald, type Herald } from '../../src/herald.ts';
 import { shippedAdapters } from '../../src/platform/registry.ts';
 import { silentLog } from './adapter-harness.ts';
+import type { WebhookSettings } from '../../src/webhooks/settings.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const ENCRYPTION_KEY = 'a'.repeat(64);
@@ -29,6 +30,7 @@ export async function startTestHerald(opts: {
   api?: boolean;
   env?: Record<string, string>;
   platformUrls?: Partial<Record<'x' | 'linkedin' | 'youtube', string>>;
+  webhooks?: Partial<WebhookSettings>;
 } = {}): Promise<TestHerald> {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-test-'));
   const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
@@ -44,6 +46,7 @@ export async function startTestHerald(opts: {
   const herald = await startHerald({
     config, log: silentLog, adapters: shippedAdapters(),
     roles: { api: opts.api ?? true, worker: opts.worker ?? false },
+    ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
   });
   return {
     ...herald,
