@@ -227,3 +227,30 @@ describe('webhook SSRF rules (as for media)', () => {
     expect(!res.ok && res.error).toMatch(/private or local address/);
   });
 });
+
+describe('webhook events survive a missing or dead worker', () => {
+  it('an event written while no worker runs is sent once a worker starts', async () => {
+    const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
+    const apiOnly = await startTestHerald({ env: { REDIS_PREFIX: prefix } });
+    const receiver = await startReceiver();
+    let worker: TestHerald | undefined;
+    try {
+      const c = await apiOnly.creator('outbox');
+      const hook = (await apiOnly.api!.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(c.key), payload: { url: receiver.url('/late'), events: ['account.reauth_required'] } })).json();
+      const acc = (await apiOnly.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(c.key), payload: { platform: 'x', externalId: '12345', credentials: { accessToken: 'tok' } } })).json();
+      await apiOnly.store.accounts.markReauth(acc.id, 'revoked');
+      // The event is durable with the change itself, before any relay or queue saw it.
+      expect(await apiOnly.store.redis.llen(apiOnly.store.k.eventOutbox)).toBe(1);
+      expect(receiver.received('/late')).toHaveLength(0);
+      worker = await startTestHerald({ api: false, worker: true, env: { REDIS_PREFIX: prefix } });
+      const got = await receiver.waitFor('/late', (r) => r.length >= 1);
+      expect(JSON.parse(got[0]!.body)).toMatchObject({ type: 'account.reauth_required', data: { account: { id: acc.id } } });
+      expect(verify(hook.secret, got[0]!.body, String(got[0]!.headers['herald-signature']))).toBe(true);
+      expect(await apiOnly.store.redis.llen(apiOnly.store.k.eventOutbox)).toBe(0);
+    } finally {
+      await worker?.stop();
+      await apiOnly.stop();
+      await receiver.close();
+    }
+  });
+});
