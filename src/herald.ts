@@ -75,6 +75,18 @@ function encryptionKeyFor(config: Config): Buffer {
   return key;
 }
 
+/** A platform Herald paused for refused app credentials resumes once the configured credentials changed. */
+async function resumeFixedPlatforms(store: Store, queues: PublishQueues, runtime: PlatformRuntime, log: Logger) {
+  for (const platform of queues.platforms()) {
+    const held = await store.platformPauseReason(platform);
+    if (!held || held.app === runtime.appFingerprint(platform)) continue;
+    await queues.resume(platform);
+    await store.clearPlatformPauseReason(platform);
+    await store.audit.append({ actor: 'system', action: 'platform.resume', target: platform, reason: 'the app credentials changed since the pause' });
+    log.info({ platform }, 'platform resumed: its app credentials changed since Herald paused it');
+  }
+}
+
 export async function startHerald(o: HeraldOptions): Promise<Herald> {
   const { config, log } = o;
   config.dataDir = resolve(config.dataDir);
@@ -128,7 +140,17 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     await store.audit.append({ actor: 'system', action: 'account.reauth_required', target: account.id, reason });
     log.warn({ accountId: account.id, platform: account.platform, reason }, 'account needs to be reconnected');
   };
-  const refresher = new TokenRefresher(store, runtime, log, onReauth);
+  // Herald's app credentials refused or missing: an operator problem, never the creator's.
+  // The platform pauses with the reason (GET /v1/admin/queues); accounts stay as they are.
+  const onAppConfigError = async (platform: PlatformName, reason: string) => {
+    const first = await store.setPlatformPauseReason(platform, reason, runtime.appFingerprint(platform));
+    await queues.pause(platform);
+    if (!first) return;
+    await store.audit.append({ actor: 'system', action: 'platform.pause', target: platform, reason });
+    log.error({ platform, reason }, 'platform paused: its app credentials are missing or refused');
+  };
+  const refresher = new TokenRefresher(store, runtime, log, { onReauth, onAppConfigError });
+  if (o.roles.worker) await resumeFixedPlatforms(store, queues, runtime, log);
 
   let api: FastifyInstance | undefined;
   if (o.roles.api) {

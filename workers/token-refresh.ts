@@ -1,30 +1,49 @@
 /**
  * Safe token refresh: one refresh at a time per account (Redis lock); others wait and
  * reuse the result; rotated refresh tokens are stored together with the new access token
- * in one write; a refresh that fails for good marks the account reauth_required.
+ * in one conditional write (nothing is written for an account deleted or reconnected
+ * meanwhile); when to refresh is the adapter's `refreshPolicy` (manifest data).
+ * What a failure means comes from the OAuth 2 kit (src/platform/oauth2-errors.ts):
+ *   - the creator's grant is dead → the account becomes reauth_required;
+ *   - Herald's app credentials are missing or refused → the platform pauses with the reason
+ *     (`onAppConfigError`); no account is touched;
+ *   - the answer to a single-use refresh was lost → the risk is recorded on the account;
+ *     where the platform keeps the old refresh token valid for a grace period, the refresh is
+ *     sent again at once.
  */
 import type { Logger } from 'pino';
-import { AdapterError, authFailed, transient } from '../src/platform/errors.ts';
-import type { Credentials, PlatformAdapter } from '../src/platform/port.ts';
+import { AdapterError, authFailed, rejected, transient } from '../src/platform/errors.ts';
+import { AppConfigError, RefreshAnswerLostError } from '../src/platform/oauth2.ts';
+import type { Credentials, PlatformAdapter, RefreshPolicy } from '../src/platform/port.ts';
 import type { Account } from '../src/store/accounts.ts';
 import { randomToken } from '../src/store/crypto.ts';
 import type { Store } from '../src/store/index.ts';
 import type { PlatformRuntime } from '../src/platform/runtime.ts';
 
-/** Refresh this long before the access token expires. */
+/** Refresh this long before the access token expires, unless the manifest says otherwise. */
 export const PROACTIVE_REFRESH_MS = 5 * 60_000;
 const LOCK_TTL_MS = 30_000;
 const WAIT_STEP_MS = 100;
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
-function nearExpiry(c: Credentials, now: number): boolean {
-  return c.expiresAt !== undefined && Date.parse(c.expiresAt) - now < PROACTIVE_REFRESH_MS;
+/** Is a refresh due now under `policy`? (A 401 forces one regardless.) */
+export function refreshDue(policy: RefreshPolicy | undefined, c: Credentials, now: number): boolean {
+  const issued = c.issuedAt ? Date.parse(c.issuedAt) : Number.NaN;
+  if (policy?.minAgeMs !== undefined && !Number.isNaN(issued)) return now - issued >= policy.minAgeMs;
+  return c.expiresAt !== undefined && Date.parse(c.expiresAt) - now < (policy?.beforeExpiryMs ?? PROACTIVE_REFRESH_MS);
 }
 
 export interface RefreshOutcome {
   credentials: Credentials;
   refreshed: boolean;
+}
+
+export interface RefresherHooks {
+  /** Marks the account reauth_required (and tells whoever listens). */
+  onReauth(account: Account, reason: string): Promise<void>;
+  /** Herald's app credentials for the platform are missing or refused: pause it with this reason. */
+  onAppConfigError(platform: Account['platform'], reason: string): Promise<void>;
 }
 
 export class TokenRefresher {
@@ -35,20 +54,20 @@ export class TokenRefresher {
     private readonly store: Store,
     private readonly runtime: PlatformRuntime,
     private readonly log: Logger,
-    private readonly onReauth: (account: Account, reason: string) => Promise<void>,
+    private readonly hooks: RefresherHooks,
   ) {}
 
   /**
    * Credentials fit to use now. `failedAccessToken`: the token a platform just rejected with
-   * 401 — refresh unless someone already replaced it. Without it, refresh only near expiry.
+   * 401 — refresh unless someone already replaced it. Without it, refresh only when due.
    */
   async ensureFresh(account: Account, adapter: PlatformAdapter, current: Credentials, failedAccessToken?: string): Promise<RefreshOutcome> {
     const forced = failedAccessToken !== undefined;
-    if (!forced && !nearExpiry(current, Date.now())) return { credentials: current, refreshed: false };
+    if (!forced && !refreshDue(adapter.manifest.refreshPolicy, current, Date.now())) return { credentials: current, refreshed: false };
     if (!adapter.refresh) {
       if (!forced) return { credentials: current, refreshed: false };
       const reason = `${adapter.manifest.displayName} rejected the access token and offers no refresh; reconnect the account`;
-      await this.onReauth(account, reason);
+      await this.hooks.onReauth(account, reason);
       throw authFailed({ code: 'auth_expired', message: reason, refreshable: false });
     }
     const lockKey = this.store.k.lock(`refresh:${account.id}`);
@@ -72,27 +91,64 @@ export class TokenRefresher {
   }
 
   private async refreshLocked(account: Account, adapter: PlatformAdapter, staleToken: string, forced: boolean): Promise<RefreshOutcome> {
-    const latest = await this.store.accounts.credentials(account.id);
-    if (!latest) throw authFailed({ code: 'auth_expired', message: 'the account has no stored credentials', refreshable: false });
+    const version = await this.store.accounts.credentialsVersion(account.id);
+    if (!version) throw authFailed({ code: 'auth_expired', message: 'the account has no stored credentials', refreshable: false });
+    const latest = version.credentials;
     // Someone refreshed while we waited for the lock: use their result.
     if (latest.accessToken !== staleToken) return { credentials: latest, refreshed: false };
-    if (!forced && !nearExpiry(latest, Date.now())) return { credentials: latest, refreshed: false };
+    if (!forced && !refreshDue(adapter.manifest.refreshPolicy, latest, Date.now())) return { credentials: latest, refreshed: false };
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), LOCK_TTL_MS - 5_000);
+    const platform = adapter.manifest.platform;
     try {
-      this.refreshCalls++;
-      const fresh = await adapter.refresh!(latest, this.runtime.refreshContext(adapter.manifest.platform, ctrl.signal, this.log));
-      await this.store.accounts.saveCredentials(account.id, fresh);
-      this.log.info({ accountId: account.id, platform: account.platform }, 'access token refreshed');
+      const fresh = await this.callRefresh(adapter, latest, ctrl.signal);
+      const saved = await this.store.accounts.replaceCredentials(account.id, version.sealed, fresh);
+      if (saved === 'deleted') {
+        throw rejected({ code: 'account_deleted', message: 'the account was disconnected while its token was being refreshed; nothing was stored' });
+      }
+      if (saved === 'changed') {
+        // Reconnected meanwhile: the new connection's credentials win.
+        const now = await this.store.accounts.credentials(account.id);
+        if (!now) throw rejected({ code: 'account_deleted', message: 'the account was disconnected while its token was being refreshed' });
+        return { credentials: now, refreshed: false };
+      }
+      this.log.info({ accountId: account.id, platform }, 'access token refreshed');
       return { credentials: fresh, refreshed: true };
     } catch (err) {
+      if (AppConfigError.isAppConfig(err)) {
+        await this.hooks.onAppConfigError(platform, err.message);
+        throw err;
+      }
+      if (RefreshAnswerLostError.isAnswerLost(err)) {
+        await this.store.accounts.noteRefreshRisk(account.id, `${new Date().toISOString()}: ${err.message}`);
+        await this.store.audit.append({ actor: 'system', action: 'account.refresh_answer_lost', target: account.id, reason: err.message });
+        this.log.warn({ accountId: account.id, platform }, 'a single-use refresh token may have been spent without Herald receiving its successor');
+        throw err;
+      }
       if (AdapterError.is(err) && err.kind === 'auth') {
-        await this.onReauth(account, err.message);
-        throw authFailed({ code: 'auth_expired', message: `token refresh failed: ${err.message}`, refreshable: false, cause: err });
+        const risk = (await this.store.accounts.get(account.id))?.refreshRisk;
+        const reason = risk ? `${err.message} (an earlier refresh's answer was lost: ${risk})` : err.message;
+        await this.hooks.onReauth(account, reason);
+        throw authFailed({ code: 'auth_expired', message: `token refresh failed: ${reason}`, refreshable: false, cause: err });
       }
       throw err;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** One refresh; sent once more at once when its answer was lost and the old refresh token is still in its grace period. */
+  private async callRefresh(adapter: PlatformAdapter, latest: Credentials, signal: AbortSignal): Promise<Credentials> {
+    const platform = adapter.manifest.platform;
+    const ctx = () => this.runtime.refreshContext(platform, signal, this.log);
+    this.refreshCalls++;
+    try {
+      return await adapter.refresh!(latest, ctx());
+    } catch (err) {
+      if (!RefreshAnswerLostError.isAnswerLost(err) || !err.graceMs) throw err;
+      this.log.warn({ platform, err: err.message }, 'refresh answer lost; sending it again within the platform\'s rotation grace period');
+      this.refreshCalls++;
+      return await adapter.refresh!(latest, ctx());
     }
   }
 }

@@ -105,13 +105,3 @@ export const userTimelineResponse = z.object({
 export const usersMeResponse = z.object({
   data: z.object({ id: z.string().min(1), username: z.string().min(1), name: z.string().optional() }),
 });
-
-// https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
-// {"token_type":"bearer","expires_in":7200,"access_token","scope","refresh_token"?}
-export const tokenResponse = z.object({
-  token_type: z.string(),
-  access_token: z.string().min(1),
-  expires_in: z.number().optional(),
-  scope: z.string().optional(),
-  refresh_token: z.string().optional(),
-});

@@ -1,7 +1,7 @@
 /**
  * X answers → AdapterError, per the error table in shared/platforms/x.md. X speaks the v2
- * "problem" format ({title, detail, type, status, errors[]}) on the API and the OAuth shape
- * ({error, error_description}) on the token endpoint.
+ * "problem" format ({title, detail, type, status, errors[]}) on the API; token-endpoint
+ * answers are classified by the OAuth 2 kit (src/platform/oauth2-errors.ts).
  * https://docs.x.com/x-api/fundamentals/response-codes-and-errors
  */
 import type { ResponseHeaders } from '../../src/platform/http.ts';
@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AdapterError, authFailed, rateLimited, rejected, transient, unknownOutcome } from '../../src/platform/errors.ts';
 
 /** Which kind of call failed: it decides whether a 5xx is ambiguous. */
-export type XOperation = 'tweet' | 'upload' | 'status' | 'read' | 'token' | 'metadata';
+export type XOperation = 'tweet' | 'upload' | 'status' | 'read' | 'metadata';
 
 export interface XAnswer {
   status: number;
@@ -52,7 +52,7 @@ const RATE_WINDOW_MS = 15 * 60 * 1000;
 /** A usage cap lasts until the billing period resets, which X does not announce: re-check hourly. */
 const USAGE_CAP_RECHECK_MS = 60 * 60 * 1000;
 
-function epochHeader(headers: ResponseHeaders, name: string): Date | undefined {
+export function epochHeader(headers: ResponseHeaders, name: string): Date | undefined {
   const raw = headers.get(name);
   if (!raw || !/^\d+$/.test(raw.trim())) return undefined;
   const at = new Date(Number(raw) * 1000);
@@ -127,10 +127,8 @@ export function classifyXError(res: XAnswer, op: XOperation, now = new Date()): 
   if (res.status === 429) return rateLimitError(res, p, now);
   if (res.status === 401) {
     return authFailed({
-      ...base, code: 'x.unauthorized', refreshable: op !== 'token',
-      message: op === 'token'
-        ? `X rejected the app's client credentials: ${said}. Check the X client id and secret in Herald's settings.`
-        : 'X did not accept the access token (it expired or was revoked). Herald refreshes it once; if that fails, reconnect the X account.',
+      ...base, code: 'x.unauthorized', refreshable: true,
+      message: 'X did not accept the access token (it expired or was revoked). Herald refreshes it once; if that fails, reconnect the X account.',
     });
   }
   if (res.status === 403) return forbidden(p, op);

@@ -28,6 +28,8 @@ export interface XSimulatorOptions {
   checkAfterSecs?: number;
   /** Authorization codes expire after 30 s (docs). */
   codeTtlMs?: number;
+  /** The app's client secret: when set, a confidential client presenting another one is refused (401 unauthorized_client). */
+  clientSecret?: string;
   now?: () => number;
 }
 
@@ -160,16 +162,23 @@ export function createXSimulator(opts: XSimulatorOptions = {}): XSimulator {
     return { status: 302, headers: { location: location.toString() } };
   });
 
-  function clientIdOf(req: SimRequest, form: URLSearchParams): string | undefined {
+  function clientOf(req: SimRequest, form: URLSearchParams): { id?: string; secret?: string } {
     const basic = /^Basic (.+)$/i.exec(String(req.headers.authorization ?? ''));
-    if (basic) return Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')[0] || undefined;
-    return form.get('client_id') ?? undefined;
+    if (basic) {
+      const [id, secret] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').map((v) => decodeURIComponent(v));
+      return { id: id || undefined, secret };
+    }
+    return { id: form.get('client_id') ?? undefined };
   }
 
   open('POST', '/2/oauth2/token', (req) => {
     const form = req.form();
-    const clientId = clientIdOf(req, form);
+    const client = clientOf(req, form);
+    const clientId = client.id;
     if (!clientId) return oauthError('Missing valid authorization header', 'unauthorized_client');
+    if (opts.clientSecret !== undefined && client.secret !== undefined && client.secret !== opts.clientSecret) {
+      return { status: 401, body: { error: 'unauthorized_client', error_description: 'Missing valid authorization header' } };
+    }
     const grant = form.get('grant_type');
     if (grant === 'authorization_code') {
       const code = codes.get(form.get('code') ?? '');

@@ -126,6 +126,8 @@ export const accountOut = z.object({
   settings: z.record(z.string(), z.unknown()),
   blockedUntil: z.string().nullable(),
   reauthReason: z.string().nullable(),
+  /** A refresh's answer was lost and this platform's refresh tokens are single-use: the account may need reconnecting. */
+  refreshRisk: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -58,6 +58,8 @@ export interface PlatformManifest<Options extends z.ZodType = z.ZodType> {
     refresh: 'rotating' | 'static' | 'none';
     oauth: boolean;
   };
+  /** When the worker refreshes this platform's tokens (workers/token-refresh.ts); default: 5 minutes before expiry. */
+  refreshPolicy?: RefreshPolicy;
   /** BullMQ limiter for this platform's queue (per process). */
   queueLimiter?: { max: number; durationMs: number };
   /**
@@ -75,6 +77,18 @@ export interface PlatformManifest<Options extends z.ZodType = z.ZodType> {
   externalId?: z.ZodType<string>;
 }
 
+/** When tokens are refreshed, as data the token refresher reads. */
+export interface RefreshPolicy {
+  /** Refresh when the access token expires within this many ms (default 5 minutes). */
+  beforeExpiryMs?: number;
+  /**
+   * Refresh once the token is at least this old, and never before (Instagram and Threads
+   * refuse to refresh a long-lived token younger than 24 h). Age counts from `issuedAt`;
+   * credentials without it fall back to the expiry rule.
+   */
+  minAgeMs?: number;
+}
+
 export interface Credentials {
   accessToken: string;
   refreshToken?: string;
@@ -82,6 +96,8 @@ export interface Credentials {
   expiresAt?: string;
   /** ISO 8601, when the platform says the refresh token dies. */
   refreshTokenExpiresAt?: string;
+  /** ISO 8601, when Herald received this access token (age-based refresh policies). */
+  issuedAt?: string;
   scope?: string;
   [extra: string]: unknown;
 }
@@ -196,6 +212,10 @@ export type LookupResult =
 export interface RefreshContext {
   http: PlatformHttp;
   settings: PlatformSettings;
+  /** The OAuth app registered for the account's origin (per-instance platforms); else `settings` hold it. */
+  app?: { clientId: string; clientSecret?: string };
+  /** The account's API origin (a Mastodon instance, a Bluesky PDS), after PLATFORM_<NAME>_URL and the SSRF checks. */
+  origin?: string;
   signal: AbortSignal;
   log: Logger;
 }
@@ -206,6 +226,8 @@ export interface OAuthStart {
   state: string;
   /** Present when the manifest says PKCE is used. */
   codeChallenge?: string;
+  /** The instance the creator connects (per-account origin platforms). */
+  origin?: string;
 }
 
 export interface ConnectedIdentity {

@@ -2,6 +2,7 @@
  * What the platform adapters get from Herald's config: a transport bound to the
  * platform's base-URL override, OAuth app credentials and platform knobs.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config, PlatformConfig } from '../config/env.ts';
 import { createPlatformHttp, rewriteUrl, type PlatformHttp } from './http.ts';
@@ -25,6 +26,12 @@ export class PlatformRuntime {
   settings(platform: PlatformName): PlatformSettings {
     const c = this.platforms[platform];
     return { clientId: c.clientId, clientSecret: c.clientSecret, extra: { ...c.extra } };
+  }
+
+  /** Identifies the configured app credentials without revealing them (a pause for bad credentials ends when they change). */
+  appFingerprint(platform: PlatformName): string {
+    const c = this.platforms[platform];
+    return createHash('sha256').update(`${c.clientId ?? ''}\0${c.clientSecret ?? ''}`).digest('hex').slice(0, 16);
   }
 
   rewrite(platform: PlatformName, url: string): string {

@@ -17,6 +17,8 @@ export interface Account {
   /** ms epoch: 429 / quota windows for this account. */
   blockedUntil?: number;
   reauthReason?: string;
+  /** Set when a refresh's answer was lost and the platform's refresh tokens are single-use. */
+  refreshRisk?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -32,6 +34,7 @@ export function accountView(a: Account) {
     settings: a.settings,
     blockedUntil: a.blockedUntil ? new Date(a.blockedUntil).toISOString() : null,
     reauthReason: a.reauthReason ?? null,
+    refreshRisk: a.refreshRisk ?? null,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
@@ -49,6 +52,7 @@ function fromHash(h: Record<string, string>): Account | undefined {
     settings: h.settings ? (JSON.parse(h.settings) as Record<string, unknown>) : {},
     ...(h.blockedUntil ? { blockedUntil: Number(h.blockedUntil) } : {}),
     ...(h.reauthReason ? { reauthReason: h.reauthReason } : {}),
+    ...(h.refreshRisk ? { refreshRisk: h.refreshRisk } : {}),
     createdAt: h.createdAt!,
     updatedAt: h.updatedAt!,
   };
@@ -60,6 +64,19 @@ function fromHash(h: Record<string, string>): Account | undefined {
  * the second, and the worker re-reads the account before publishing anyway.
  */
 const CACHE_MS = 1_000;
+
+/** 1 saved, 0 the account is gone, -1 its credentials changed since they were read. */
+const REPLACE_CREDENTIALS = `
+if redis.call('HEXISTS', KEYS[1], 'id') == 0 then return 0 end
+if redis.call('HGET', KEYS[1], 'cred') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'cred', ARGV[2], 'updatedAt', ARGV[3])
+redis.call('HDEL', KEYS[1], 'refreshRisk')
+return 1`;
+
+const SET_IF_ACCOUNT = `
+if redis.call('HEXISTS', KEYS[1], 'id') == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
 
 export class AccountStore {
   private readonly cache = new Map<string, { account: Account | undefined; until: number }>();
@@ -108,7 +125,7 @@ export class AccountStore {
       handle: account.handle ?? '', status: 'active', settings: JSON.stringify(account.settings),
       cred: encrypt(this.key, JSON.stringify(input.credentials)), createdAt: account.createdAt, updatedAt: now,
     });
-    m.hdel(this.k.account(id), 'reauthReason', 'blockedUntil');
+    m.hdel(this.k.account(id), 'reauthReason', 'blockedUntil', 'refreshRisk');
     m.zadd(this.k.creatorAccounts(input.creatorId), Date.parse(account.createdAt), id);
     await m.exec();
     return { account, created: !existing };
@@ -144,9 +161,27 @@ export class AccountStore {
     return sealed ? (JSON.parse(decrypt(this.key, sealed)) as Credentials) : undefined;
   }
 
-  /** Store a refreshed credential set in one write (the rotated refresh token with its access token). */
-  async saveCredentials(id: string, creds: Credentials): Promise<void> {
-    await this.redis.hset(this.k.account(id), { cred: encrypt(this.key, JSON.stringify(creds)), updatedAt: new Date().toISOString() });
+  /** The decrypted credentials and their sealed form, the version a refresh replaces. */
+  async credentialsVersion(id: string): Promise<{ credentials: Credentials; sealed: string } | undefined> {
+    const sealed = await this.redis.hget(this.k.account(id), 'cred');
+    return sealed ? { credentials: JSON.parse(decrypt(this.key, sealed)) as Credentials, sealed } : undefined;
+  }
+
+  /**
+   * Store a refreshed credential set in one write (the rotated refresh token with its access
+   * token), only if the account still holds the version it was refreshed from: a refresh that
+   * finishes after the account was deleted or reconnected writes nothing. Clears a recorded
+   * refresh risk (the refresh token in hand works).
+   */
+  async replaceCredentials(id: string, from: string, creds: Credentials): Promise<'saved' | 'deleted' | 'changed'> {
+    const res = await this.redis.eval(REPLACE_CREDENTIALS, 1, this.k.account(id), from, encrypt(this.key, JSON.stringify(creds)), new Date().toISOString());
+    return res === 1 ? 'saved' : res === 0 ? 'deleted' : 'changed';
+  }
+
+  /** Record (on an existing account) that its stored refresh token may be dead. */
+  async noteRefreshRisk(id: string, note: string): Promise<void> {
+    this.forget(id);
+    await this.redis.eval(SET_IF_ACCOUNT, 1, this.k.account(id), 'refreshRisk', note);
   }
 
   /**

@@ -36,6 +36,23 @@ export class Store {
     return Number((await this.redis.get(this.k.platformBlock(platform))) ?? 0);
   }
 
+  /** Record why Herald paused a platform; true when no reason was recorded before. */
+  async setPlatformPauseReason(platform: string, reason: string, appFingerprint: string): Promise<boolean> {
+    const key = this.k.platformPauseReason(platform);
+    const fresh = await this.redis.hsetnx(key, 'at', new Date().toISOString());
+    await this.redis.hset(key, { reason, app: appFingerprint });
+    return fresh === 1;
+  }
+
+  async platformPauseReason(platform: string): Promise<{ reason: string; at: string; app: string } | undefined> {
+    const h = await this.redis.hgetall(this.k.platformPauseReason(platform));
+    return h.reason ? { reason: h.reason, at: h.at ?? '', app: h.app ?? '' } : undefined;
+  }
+
+  async clearPlatformPauseReason(platform: string): Promise<void> {
+    await this.redis.del(this.k.platformPauseReason(platform));
+  }
+
   async blockPlatform(platform: string, until: number): Promise<void> {
     const ttl = Math.max(1, until - Date.now());
     // Only ever extend the window.

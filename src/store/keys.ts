@@ -23,6 +23,8 @@ export function keys(p: string) {
     lock: (name: string) => `${p}:lock:${name}`,
     platformBlock: (platform: string) => `${p}:platform:${platform}:blocked-until`,
     platformPaused: `${p}:platforms:paused`,
+    /** Why a platform was paused by Herald itself (app credentials refused): reason, at, app fingerprint. */
+    platformPauseReason: (platform: string) => `${p}:platform:${platform}:pause-reason`,
     oauthState: (state: string) => `${p}:oauth-state:${state}`,
     media: (id: string) => `${p}:media:${id}`,
     creatorMedia: (creatorId: string) => `${p}:creator:${creatorId}:media`,

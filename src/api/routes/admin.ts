@@ -143,13 +143,15 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
 
   app.get('/v1/admin/queues', {
     config: admin,
-    schema: { tags: ['admin'], summary: 'Per-platform queue counts, pause state and delivery status totals', response: { 200: z.object({ platforms: z.record(z.string(), z.object({ counts: z.record(z.string(), z.number()), paused: z.boolean(), blockedUntil: z.string().nullable() })), deliveries: z.record(z.string(), z.number()) }) } },
+    schema: { tags: ['admin'], summary: 'Per-platform queue counts, pause state and delivery status totals', response: { 200: z.object({ platforms: z.record(z.string(), z.object({ counts: z.record(z.string(), z.number()), paused: z.boolean(), pausedReason: z.string().nullable(), blockedUntil: z.string().nullable() })), deliveries: z.record(z.string(), z.number()) }) } },
   }, async () => {
     const counts = await s.queues.counts();
-    const platforms: Record<string, { counts: Record<string, number>; paused: boolean; blockedUntil: string | null }> = {};
+    const platforms: Record<string, { counts: Record<string, number>; paused: boolean; pausedReason: string | null; blockedUntil: string | null }> = {};
     for (const [p, c] of Object.entries(counts)) {
-      const until = await s.store.platformBlockedUntil(p);
-      platforms[p] = { ...c, blockedUntil: until > Date.now() ? new Date(until).toISOString() : null };
+      const [until, held] = await Promise.all([s.store.platformBlockedUntil(p), s.store.platformPauseReason(p)]);
+      // Why Herald paused it itself (app credentials refused), while it is paused.
+      const pausedReason = c.paused && held ? `${held.reason} (since ${held.at})` : null;
+      platforms[p] = { ...c, pausedReason, blockedUntil: until > Date.now() ? new Date(until).toISOString() : null };
     }
     return { platforms, deliveries: await s.store.deliveries.countsByStatus() };
   });
@@ -166,7 +168,10 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
       const p = req.params.platform;
       if (!s.queues.platforms().includes(p)) throw new ApiError('platform_not_available', `${p} is not enabled on this Herald`);
       if (action === 'pause') await s.queues.pause(p);
-      else await s.queues.resume(p);
+      else {
+        await s.queues.resume(p);
+        await s.store.clearPlatformPauseReason(p);
+      }
       await s.store.audit.append({ actor: 'admin', action: `platform.${action}`, target: p, ...(req.body?.reason ? { reason: req.body.reason } : {}) });
       return { platform: p, paused: action === 'pause' };
     });
