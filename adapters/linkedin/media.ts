@@ -2,7 +2,7 @@
  * Media for a LinkedIn post. URNs exist before the post, so every step here is safe to
  * repeat; each finished URN (and every video part's ETag) is persisted so a retry never
  * uploads the same bytes twice.
- *   images / documents: initializeUpload → one PUT of the whole file
+ *   images / documents: initializeUpload → one PUT of the whole file, streamed
  *   video: initializeUpload → PUT each 4 MiB range → finalizeUpload → poll until AVAILABLE
  */
 import { z } from 'zod';
@@ -150,12 +150,10 @@ async function uploadWhole(kind: 'images' | 'documents', source: MediaSource, ru
   } else {
     ({ uploadUrl, document: urn } = parseBody(documentInitSchema, init, { ...parse, doc: DOCS.documents }).value);
   }
-  // The transport takes bytes, not streams: images (≤ 5 MB) and documents (≤ 100 MB) are read whole.
-  const chunks: Uint8Array[] = [];
-  for await (const piece of source.stream(0)) chunks.push(piece);
+  // Streamed from the source: a 100 MB document is never held in memory.
   const put = await run.rest.http.request({
     method: 'PUT', url: uploadUrl, headers: { ...authHeader(run), 'Content-Type': source.mimeType },
-    body: Buffer.concat(chunks), phase: 'prepare', timeoutMs: WHOLE_FILE_TIMEOUT_MS,
+    body: { stream: source.stream(0), length: source.size }, phase: 'prepare', timeoutMs: WHOLE_FILE_TIMEOUT_MS,
   });
   if (!isOk(put)) {
     const err = restliError(put);

@@ -16,12 +16,22 @@ import { AdapterError, transient, unknownOutcome } from './errors.ts';
  */
 export type RequestPhase = 'read' | 'prepare' | 'write';
 
+/**
+ * A body streamed as it is read (a large file): `length` is sent as Content-Length, the
+ * transport pulls the next piece only when the socket has room, and a source that yields
+ * more or fewer bytes than `length` fails the request instead of sending a wrong body.
+ */
+export interface StreamBody {
+  stream: AsyncIterable<Uint8Array>;
+  length: number;
+}
+
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   url: string;
   headers?: Record<string, string>;
-  /** An array of byte parts is sent in order without being joined (large multipart bodies). */
-  body?: string | Uint8Array | Uint8Array[] | URLSearchParams | FormData;
+  /** An array of byte parts is sent in order without being joined; a StreamBody is never held whole. */
+  body?: string | Uint8Array | Uint8Array[] | URLSearchParams | FormData | StreamBody;
   phase: RequestPhase;
   timeoutMs?: number;
 }
@@ -96,27 +106,62 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 }),
 };
 
-async function encodeBody(body: HttpRequest['body'], headers: Record<string, string>): Promise<Uint8Array[] | undefined> {
-  const one = await encodeOne(body, headers);
-  return one === undefined ? undefined : Array.isArray(one) ? one : [one];
+/** What goes on the wire: pieces in order, and their total length. */
+interface WireBody {
+  pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+  length: number;
 }
 
-async function encodeOne(body: HttpRequest['body'], headers: Record<string, string>): Promise<Uint8Array | Uint8Array[] | undefined> {
+const isStreamBody = (body: HttpRequest['body']): body is StreamBody =>
+  typeof body === 'object' && body !== null && 'stream' in body && 'length' in body;
+
+async function encodeBody(body: HttpRequest['body'], headers: Record<string, string>): Promise<WireBody | undefined> {
   if (body === undefined) return undefined;
+  if (isStreamBody(body)) return { pieces: body.stream, length: body.length };
+  const parts = await encodeBytes(body, headers);
+  return { pieces: parts, length: parts.reduce((n, part) => n + part.byteLength, 0) };
+}
+
+async function encodeBytes(body: Exclude<HttpRequest['body'], undefined | StreamBody>, headers: Record<string, string>): Promise<Uint8Array[]> {
   if (Array.isArray(body)) return body;
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
-  if (typeof body === 'string') return Buffer.from(body);
+  if (typeof body === 'string') return [Buffer.from(body)];
   if (body instanceof URLSearchParams) {
     if (!has('content-type')) headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
-    return Buffer.from(body.toString());
+    return [Buffer.from(body.toString())];
   }
   if (body instanceof FormData) {
     // Let the platform's multipart encoder (undici) pick the boundary.
     const encoded = new Response(body);
     headers['content-type'] = encoded.headers.get('content-type')!;
-    return Buffer.from(await encoded.arrayBuffer());
+    return [Buffer.from(await encoded.arrayBuffer())];
   }
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return [Buffer.from(body.buffer, body.byteOffset, body.byteLength)];
+}
+
+/**
+ * Writes the body, waiting for the socket to drain before pulling the next piece, so a
+ * streamed file is never more than one piece plus the socket buffers ahead of the platform.
+ */
+async function pump(req: http.ClientRequest, body: WireBody): Promise<void> {
+  let written = 0;
+  for await (const piece of body.pieces) {
+    if (req.destroyed) return;
+    written += piece.byteLength;
+    if (written > body.length) throw Object.assign(new Error(`the body is longer than its declared ${body.length} bytes`), { code: 'ERR_BODY_LENGTH' });
+    if (!req.write(piece)) await new Promise<void>((resolve) => {
+      const done = () => {
+        req.off('drain', done);
+        req.off('close', done);
+        resolve();
+      };
+      req.on('drain', done);
+      req.on('close', done);
+    });
+  }
+  if (req.destroyed) return;
+  if (written !== body.length) throw Object.assign(new Error(`the body ended after ${written} of its declared ${body.length} bytes`), { code: 'ERR_BODY_LENGTH' });
+  req.end();
 }
 
 interface Sent {
@@ -135,15 +180,14 @@ function headersOf(raw: http.IncomingHttpHeaders): ResponseHeaders {
 }
 
 /** One HTTP exchange on node:http (a third of fetch's CPU per call); errors carry `sent`. */
-function exchange(url: URL, method: string, headers: Record<string, string>, body: Uint8Array[] | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Sent> {
+function exchange(url: URL, method: string, headers: Record<string, string>, body: WireBody | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Sent> {
   return new Promise((resolve, reject) => {
     let timedOut = false;
     let responded = false;
     const mod = url.protocol === 'https:' ? https : http;
     const agent = agents[url.protocol as 'http:' | 'https:'];
     if (!agent) return reject(Object.assign(new Error(`unsupported protocol ${url.protocol}`), { code: 'ERR_INVALID_URL', sent: false }));
-    const length = body?.reduce((n, part) => n + part.byteLength, 0);
-    const req = mod.request(url, { method, headers: { ...headers, ...(length !== undefined ? { 'content-length': String(length) } : {}) }, agent, timeout: timeoutMs });
+    const req = mod.request(url, { method, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) }, agent, timeout: timeoutMs });
     // Bytes can only have reached the platform once a connection existed.
     let connected = false;
     req.on('socket', (socket) => {
@@ -178,8 +222,8 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
       });
     });
     if (signal?.aborted) return onAbort();
-    for (const part of body ?? []) req.write(part);
-    req.end();
+    if (!body) return void req.end();
+    pump(req, body).catch((err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))));
   });
 }
 

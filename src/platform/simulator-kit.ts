@@ -71,6 +71,8 @@ export interface SimServer {
   calls: SimCall[];
   /** Calls matching method + path (exact or prefix with `*`). */
   callsTo(method: string, path: string): SimCall[];
+  /** Request-body bytes received so far, counting requests still arriving (streaming tests). */
+  bytesReceived(): number;
 }
 
 interface Route {
@@ -148,6 +150,7 @@ export function createSimServer(opts: { name: string; describeState?: () => unkn
     return { status: 404, body: { error: 'unknown simulator control path' } };
   }
 
+  let received = 0;
   async function handle(nodeReq: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(nodeReq.url ?? '/', origin);
     const method = nodeReq.method ?? 'GET';
@@ -155,6 +158,7 @@ export function createSimServer(opts: { name: string; describeState?: () => unkn
     let size = 0;
     for await (const c of nodeReq) {
       size += (c as Buffer).length;
+      received += (c as Buffer).length;
       if (size > MAX_BODY) {
         send(res, { status: 413, body: { error: 'simulator body limit' } });
         return;
@@ -271,6 +275,7 @@ export function createSimServer(opts: { name: string; describeState?: () => unkn
     callsTo(method, path) {
       return calls.filter((c) => c.method === method && pathMatches(path, c.path));
     },
+    bytesReceived: () => received,
   };
 }
 

@@ -263,6 +263,32 @@ describe('linkedin adapter against its simulator', () => {
     expect((postBody(1).content as { media: { title: string } }).media.title).toBe('Q3 numbers');
   });
 
+  it('streams a document to LinkedIn instead of holding it in memory', async () => {
+    await start();
+    // Near the simulator's 64 MiB body limit, so whole-file buffering stands out from the
+    // kernel's loopback socket buffers (a few MiB here, up to tcp_rmem max elsewhere).
+    const size = 60 * MiB;
+    const piece = Buffer.alloc(256 * 1024, 0x25);
+    let maxAhead = 0;
+    let pulled = 0;
+    const doc: MediaSource = {
+      ...bufferSource(Buffer.from('%PDF'), 'application/pdf', 'https://media.example/files/Big%20Deck.pdf'),
+      size,
+      async *stream() {
+        for (let sent = 0; sent < size; sent += piece.byteLength) {
+          pulled += piece.byteLength;
+          maxAhead = Math.max(maxAhead, pulled - sim.server.bytesReceived());
+          yield piece;
+        }
+      },
+    };
+    const { ctx, inp } = setup({ media: [doc] });
+    expect((await publishToEnd(linkedinAdapter, inp, ctx)).status).toBe('published');
+    expect(sim.server.callsTo('PUT', '/dms-uploads/*').map((c) => c.bytes)).toEqual([size]);
+    // Held whole, the document is 60 MiB ahead before its first byte leaves.
+    expect(maxAhead).toBeLessThan(size / 2);
+  });
+
   it('rejects a duplicate post with linkedin.duplicate_post', async () => {
     await start();
     const a = setup({ text: 'same words twice' });
