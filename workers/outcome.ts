@@ -6,6 +6,9 @@
  *   auth         → (the runner already refreshed once) failed auth_expired; account reauth_required
  *   rejected     → failed, not retryable
  *   unknown      → unknown; reconciled through the adapter's lookup where it has one
+ *   absent       → (a lookup proved the armed write did not happen) an ordinary failed attempt:
+ *                  retrying with backoff; failed (retryable) once attempts are spent
+ * Every change is fenced by the run's claim, except a real `published` result.
  */
 import { backoffMs, withHistory, type Delivery, type DeliveryError } from '../src/domain/delivery.ts';
 import { AdapterError } from '../src/platform/errors.ts';
@@ -62,6 +65,7 @@ export function decideSuccess(outcome: PublishOutcome, ctx: OutcomeContext): Dec
         delete d.nextAttemptAt;
         delete d.armed;
         delete d.claim;
+        delete d.ambiguous;
         d.history = withHistory(d, { event: 'published', status: 'published', attempt: d.attempts, message: outcome.receipt.url }, now);
         return d;
       },
@@ -160,7 +164,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
     case 'unknown':
       return {
         mutate: (d, now) => {
-          if (d.status === 'published') return undefined;
+          if (!ownsClaim(d, ctx.claimToken)) return undefined;
           if (ctx.publishAttempted !== false) d.attempts += 1;
           const reconciles = d.reconciles ?? 0;
           const willReconcile = ctx.hasLookup && d.armed !== undefined && reconciles < RECONCILE_DELAYS_MS.length;
@@ -184,4 +188,33 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
         result: (d) => (d.nextAttemptAt ? { kind: 'delay', until: Date.parse(d.nextAttemptAt) } : DONE),
       };
   }
+}
+
+/**
+ * A lookup proved that the armed write never happened: the attempt that sent it failed like
+ * any other (it was counted when it went to `unknown`, or is counted now when the run that
+ * sent it died). Back off and retry, or fail (retryable) once attempts are spent.
+ */
+export function decideAbsent(ctx: OutcomeContext & { label: string; countAttempt: boolean }): Decision {
+  const code = 'write_not_published';
+  const message = `the platform shows that the earlier "${ctx.label}" write did not create anything`;
+  return {
+    mutate: (d, now) => {
+      if (!ownsClaim(d, ctx.claimToken)) return undefined;
+      if (ctx.countAttempt) d.attempts += 1;
+      delete d.armed;
+      delete d.ambiguous;
+      delete d.reconciles;
+      if (d.attempts - (d.attemptBase ?? 0) >= ctx.maxAttempts) {
+        return failWith(d, now, { code, message: `${message} (gave up after ${d.attempts} attempts)`, retryable: true });
+      }
+      d.status = 'retrying';
+      d.nextAttemptAt = new Date(now.getTime() + backoffMs(d.attempts)).toISOString();
+      d.error = { code, message, retryable: true };
+      delete d.claim;
+      d.history = withHistory(d, { event: 'attempt_failed', status: 'retrying', attempt: d.attempts, code, message }, now);
+      return d;
+    },
+    result: (d) => (d.status === 'retrying' ? { kind: 'delay', until: Date.parse(d.nextAttemptAt!) } : DONE),
+  };
 }

@@ -15,7 +15,7 @@ import type { Account } from '../src/store/accounts.ts';
 import { randomToken } from '../src/store/crypto.ts';
 import type { Store } from '../src/store/index.ts';
 import type { Post } from '../src/store/posts.ts';
-import { decideError, decideSuccess, DONE, type Decision, type OutcomeContext, type RunResult } from './outcome.ts';
+import { decideAbsent, decideError, decideSuccess, DONE, type Decision, type OutcomeContext, type RunResult } from './outcome.ts';
 import type { MediaOpener } from './media-opener.ts';
 import type { TokenRefresher } from './token-refresh.ts';
 
@@ -86,28 +86,36 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     store.posts.get(d.postId), store.accounts.getWithCredentials(d.accountId), store.platformBlockedUntil(d.platform),
   ]);
   const account = withCreds?.account;
-  if (!adapter || !post || !account) {
-    const why = !adapter ? `the ${d.platform} adapter is not enabled` : !post ? 'the post is gone' : 'the account was disconnected';
-    const code = !adapter ? 'platform_not_available' : !post ? 'post_missing' : 'account_deleted';
+  const gone = !adapter ? { code: 'platform_not_available', why: `the ${d.platform} adapter is not enabled` }
+    : !post ? { code: 'post_missing', why: 'the post is gone' }
+    : !account ? { code: 'account_deleted', why: 'the account was disconnected' }
+    : account.status === 'reauth_required' && !reconciling
+      ? { code: 'auth_expired', why: `the ${account.platform} account needs to be reconnected (${account.reauthReason ?? 'token expired'})` }
+      : undefined;
+  if (gone) {
     await update((x, now) => {
-      if (!CLAIMABLE.has(x.status) || x.armed) return undefined;
+      if (!CLAIMABLE.has(x.status)) return undefined;
+      if (x.armed) {
+        // A dead run's write may have landed and nothing here can check it: an admin decides.
+        const message = `a previous run sent "${x.armed.label}" and its outcome cannot be checked: ${gone.why}; check the platform, then resolve this delivery`;
+        x.status = 'unknown';
+        x.ambiguous = true;
+        x.error = { code: gone.code, message, retryable: false };
+        delete x.claim;
+        delete x.nextAttemptAt;
+        x.history = withHistory(x, { event: 'outcome_unknown', status: 'unknown', code: gone.code, message }, now);
+        return x;
+      }
+      const message = gone.code === 'auth_expired' ? `${gone.why}; retry after reconnecting` : gone.why;
       x.status = 'failed';
-      x.error = { code, message: why, retryable: code === 'platform_not_available' };
-      x.history = withHistory(x, { event: 'failed', status: 'failed', code, message: why }, now);
+      x.error = { code: gone.code, message, retryable: gone.code === 'platform_not_available' || gone.code === 'auth_expired' };
+      delete x.claim;
+      x.history = withHistory(x, { event: 'failed', status: 'failed', code: gone.code, message }, now);
       return x;
     });
     return DONE;
   }
-  if (account.status === 'reauth_required' && !reconciling) {
-    await update((x, now) => {
-      if (!CLAIMABLE.has(x.status) || x.armed) return undefined;
-      x.status = 'failed';
-      x.error = { code: 'auth_expired', message: `the ${account.platform} account needs to be reconnected (${account.reauthReason ?? 'token expired'}); retry after reconnecting`, retryable: true };
-      x.history = withHistory(x, { event: 'failed', status: 'failed', code: 'auth_expired', message: x.error.message }, now);
-      return x;
-    });
-    return DONE;
-  }
+  if (!adapter || !post || !account) return DONE;
   const blockedUntil = Math.max(account.blockedUntil ?? 0, platformBlock);
   if (blockedUntil > Date.now() && !d.armed) {
     await update((x, now) => {
@@ -124,35 +132,50 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
   const holdUntil = Math.max(d.editLock ?? 0, d.status === 'scheduled' || d.status === 'queued' ? Date.parse(d.scheduledAt) : 0);
   if (holdUntil > Date.now() + 50) return { kind: 'delay', until: Math.min(holdUntil, Date.now() + (d.editLock ? 1_000 : Infinity)) };
 
-  // Atomic claim: from here on, only this run may arm a write.
+  // Atomic claim: from here on, only this run may arm a write. It re-checks what this run
+  // read first: an edit (post version) or a reschedule since then means the run starts over.
   const claimToken = randomToken(12);
+  let stale = false;
   const claimed = await update((x, now) => {
     if (!CLAIMABLE.has(x.status) && !(x.status === 'unknown' && x.armed)) return undefined;
     if ((x.editLock ?? 0) > now.getTime()) return undefined;
+    if ((x.postV ?? 0) !== post.v || x.scheduledAt !== d.scheduledAt) {
+      stale = true;
+      return undefined;
+    }
     x.status = 'publishing';
     x.claim = { token: claimToken, at: now.toISOString() };
     x.history = withHistory(x, { event: x.armed ? 'reconcile_started' : 'attempt_started', status: 'publishing', attempt: x.attempts + 1 }, now);
     return x;
   });
   if (!claimed || claimed.claim?.token !== claimToken) {
+    // Edited or rescheduled since the first read: run again on the current post and time.
+    if (stale) return { kind: 'delay', until: Date.now() };
     const fresh = await store.deliveries.get(deliveryId);
     // Held by an edit that started between our read and the claim: retry shortly.
     return fresh && (fresh.editLock ?? 0) > Date.now() ? { kind: 'delay', until: Date.now() + 1_000 } : DONE;
   }
+  /** Every later write of this run is fenced by its claim: a run that lost it changes nothing. */
+  const fenced = (mutate: Decision['mutate']) => update((x, now) => {
+    if (x.claim?.token !== claimToken) throw new ClaimLostError(`delivery ${x.id} was claimed by another run`);
+    return mutate(x, now);
+  });
 
   const outcomeCtx: OutcomeContext = { maxAttempts: deps.maxAttempts, hasLookup: adapter.lookup !== undefined, claimToken, publishAttempted: false };
   const opened: MediaSource[] = [];
   let credentials = withCreds!.credentials;
   const progressStore: ProgressStore = {
     save: async (patch) => {
-      await update((x) => {
+      await fenced((x) => {
         x.progress = { ...(x.progress ?? {}), ...patch };
+        // Progress saved while a write is armed is that write's result: it landed.
+        if (x.armed && Object.keys(patch).length > 0) x.written = true;
         delete x.armed;
         return x;
       });
     },
     disarm: async () => {
-      await update((x) => {
+      await fenced((x) => {
         if (!x.armed) return undefined;
         delete x.armed;
         return x;
@@ -160,8 +183,7 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     },
     arm: async (label) => {
       if (deps.stopping()) throw new HandBackError('shutting down');
-      await update((x, now) => {
-        if (x.claim?.token !== claimToken) throw new ClaimLostError(`delivery ${x.id} was claimed by another run`);
+      await fenced((x, now) => {
         x.armed = { label, token: claimToken, at: now.toISOString() };
         return x;
       });
@@ -193,9 +215,13 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     if (claimed.armed) {
       const fresh = await deps.refresher.ensureFresh(account, adapter, credentials);
       ctx.credentials = credentials = fresh.credentials;
-      const verdict = await reconcile(adapter, input, ctx, claimed.armed.label);
+      const verdict = await reconcile(adapter, input, ctx, claimed.armed);
+      if (verdict === 'absent') {
+        return await finish(decideAbsent({ ...outcomeCtx, label: claimed.armed.label, countAttempt: d.status === 'publishing' }));
+      }
       if (verdict) return await finish(decideError(verdict, outcomeCtx));
-      await update((x) => {
+      // Landed: the lookup saved what publish needs to finish without writing again.
+      await fenced((x) => {
         delete x.armed;
         return x;
       });
@@ -244,14 +270,17 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
   }
 }
 
-/** Returns an error to record when the armed write cannot be settled, or undefined to go on publishing. */
-async function reconcile(adapter: PlatformAdapter, input: PublishInput, ctx: PublishContext, label: string): Promise<AdapterError | undefined> {
+/**
+ * Settles an armed write: undefined when it landed (publish then finishes from the saved
+ * progress), 'absent' when the platform proves it did not happen, or the error to record.
+ */
+async function reconcile(adapter: PlatformAdapter, input: PublishInput, ctx: PublishContext, armed: { label: string; at: string }): Promise<AdapterError | 'absent' | undefined> {
   if (!adapter.lookup) {
-    return new AdapterError({ kind: 'unknown', code: 'write_outcome_unknown', message: `a previous run stopped after sending "${label}" to ${adapter.manifest.displayName}; it may have been published` });
+    return new AdapterError({ kind: 'unknown', code: 'write_outcome_unknown', message: `a previous run stopped after sending "${armed.label}" to ${adapter.manifest.displayName}; it may have been published` });
   }
-  const r = await adapter.lookup(input, ctx, { label });
+  const r = await adapter.lookup(input, ctx, { label: armed.label, at: armed.at });
   if (r.status === 'inconclusive') return new AdapterError({ kind: 'unknown', code: 'write_outcome_unknown', message: r.message });
-  return undefined;
+  return r.status === 'absent' ? 'absent' : undefined;
 }
 
 async function publishWithAuth(

@@ -194,7 +194,7 @@ async function firstComment(run: Run, postUrn: string, text: string): Promise<Co
  * refuses a repeat with 422 DUPLICATE_POST naming the original URN. A 201 means the
  * first one never landed and this one did, so the post now exists exactly once.
  */
-export async function lookupLinkedIn(input: Input, ctx: Ctx, armed: { label: string }): Promise<LookupResult> {
+export async function lookupLinkedIn(input: Input, ctx: Ctx, armed: { label: string; at: string }): Promise<LookupResult> {
   if (armed.label !== 'post') return { status: 'inconclusive', message: `unknown armed write "${armed.label}"` };
   const run = startRun(input, ctx);
   if (run.progress.postUrn) return { status: 'landed' };

@@ -51,6 +51,13 @@ export function postUrl(id: string, handle: string | undefined): string {
 const xTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** Look this far before the scheduled time, for clock skew between Herald and X. */
 const LOOKUP_SLACK_MS = 10 * 60 * 1000;
+/**
+ * A post is on its author's timeline within seconds of its creation; a post missing from the
+ * timeline this long after it was armed was not created. Herald's first check runs 5 s after
+ * the unknown outcome (workers/outcome.ts), and a black-box run against X found that check
+ * right (issue 7 item 9); earlier checks stay inconclusive.
+ */
+export const TIMELINE_SETTLED_MS = 5_000;
 /** Pages of 100 posts read while reconciling (the timeline holds the newest 3,200). */
 const LOOKUP_PAGES = 3;
 
@@ -153,7 +160,7 @@ export async function publishX(input: Input, ctx: Ctx): Promise<PublishOutcome> 
 }
 
 /** Reconcile an armed `tweet:<n>` write by reading the account's timeline. */
-export async function lookupX(input: Input, ctx: Ctx, armed: { label: string }): Promise<LookupResult> {
+export async function lookupX(input: Input, ctx: Ctx, armed: { label: string; at: string }): Promise<LookupResult> {
   const m = /^tweet:(\d+)$/.exec(armed.label);
   if (!m) return { status: 'inconclusive', message: `Unknown armed write "${armed.label}" for X.` };
   const n = Number(m[1]);
@@ -163,10 +170,11 @@ export async function lookupX(input: Input, ctx: Ctx, armed: { label: string }):
     return { status: 'inconclusive', message: `Post ${n} was armed, but only ${progress.tweetIds.length} earlier posts are recorded.` };
   }
   const found = await findPosted(input, ctx, progress, n);
+  if (!found && Date.now() - Date.parse(armed.at) >= TIMELINE_SETTLED_MS) return { status: 'absent' };
   if (!found) {
     return {
       status: 'inconclusive',
-      message: 'The post was not found on the X timeline. X offers no proof that it was not created (the timeline can lag), so check the profile before sending it again.',
+      message: 'The post was not found on the X timeline yet; the timeline can lag behind a write this recent, so it is checked again later.',
     };
   }
   await ctx.saveProgress({ tweetIds: [...progress.tweetIds, found] });

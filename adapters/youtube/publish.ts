@@ -110,7 +110,7 @@ export async function publishYouTube(input: PublishInput<YouTubeOptions>, ctx: C
  * 200/201 → the video exists (id saved); 308 → it does not (resuming is safe);
  * 404/410 → the session is gone and cannot tell.
  */
-export async function lookupYouTube(_input: PublishInput<YouTubeOptions>, ctx: Ctx, armed: { label: string }): Promise<LookupResult> {
+export async function lookupYouTube(_input: PublishInput<YouTubeOptions>, ctx: Ctx, armed: { label: string; at: string }): Promise<LookupResult> {
   const progress = ctx.progress;
   if (progress.videoId) return { status: 'landed' };
   // The session URI is saved before any byte is sent: without one, nothing was uploaded.

@@ -55,8 +55,12 @@ export interface Delivery {
   claim?: { token: string; at: string };
   /** A non-idempotent write in flight: if the run dies now, the outcome is unknown. */
   armed?: { label: string; token: string; at: string };
-  /** An earlier attempt ended with an unknown outcome. */
+  /** An earlier attempt ended with an unknown outcome (cleared once the outcome is settled). */
   ambiguous?: boolean;
+  /** A platform write of this delivery landed (e.g. a thread's first item): it has started for good. */
+  written?: true;
+  /** The post version this delivery was last edited to (absent: the version it was created with, 0). */
+  postV?: number;
   /** Automatic reconcile lookups done after an unknown outcome. */
   reconciles?: number;
   handoff?: HandoffPackage;
@@ -73,6 +77,20 @@ export const TERMINAL: ReadonlySet<DeliveryStatus> = new Set(['published', 'fail
 export const CLAIMABLE: ReadonlySet<DeliveryStatus> = new Set(['scheduled', 'queued', 'retrying', 'processing', 'publishing']);
 /** States that have not started: editable and cancelable. */
 export const NOT_STARTED: ReadonlySet<DeliveryStatus> = new Set(['scheduled', 'queued']);
+
+/**
+ * True when something of this delivery may be on the platform: a write landed, is armed, or
+ * ended with an unknown outcome. Such a delivery is never "not started", whatever its status
+ * (a thread with item 0 live goes back to `queued` after a retry or a shutdown hand-back).
+ */
+export function touchedPlatform(d: Pick<Delivery, 'written' | 'armed' | 'ambiguous'>): boolean {
+  return d.written === true || d.armed !== undefined || d.ambiguous === true;
+}
+
+/** Scheduled or queued, and nothing was written to the platform: editable and cancelable. */
+export function notStarted(d: Delivery): boolean {
+  return NOT_STARTED.has(d.status) && !touchedPlatform(d);
+}
 /** States the sweeper watches (a job should exist for them). */
 export const LIVE: ReadonlySet<DeliveryStatus> = new Set(['scheduled', 'queued', 'publishing', 'processing', 'retrying']);
 

@@ -7,7 +7,7 @@ import { ApiError, notFound } from '../api/errors.ts';
 import type { PublishQueues } from '../queue/queues.ts';
 import type { Store } from '../store/index.ts';
 import type { Post } from '../store/posts.ts';
-import { NOT_STARTED, withHistory, type Delivery, type DeliveryStatus } from './delivery.ts';
+import { notStarted, touchedPlatform, withHistory, type Delivery, type DeliveryStatus } from './delivery.ts';
 import type { PostInput } from './validate.ts';
 import type { PostService, PostView } from './posts-service.ts';
 import { postView } from './posts-service.ts';
@@ -37,8 +37,8 @@ export class PostChanges {
     private readonly events: DeliveryEvents,
   ) {}
 
-  /** Hold the deliveries (all must be in `allowed`), run `fn`, release. All-or-nothing. */
-  private async withEditLock<T>(deliveries: Delivery[], allowed: ReadonlySet<DeliveryStatus>, fn: (locked: Delivery[]) => Promise<T>): Promise<T> {
+  /** Hold the deliveries (all must pass `allowed`), run `fn`, release. All-or-nothing. */
+  private async withEditLock<T>(deliveries: Delivery[], allowed: (d: Delivery) => boolean, fn: (locked: Delivery[]) => Promise<T>): Promise<T> {
     const locked: Delivery[] = [];
     const release = async () => {
       for (const d of locked) await this.store.deliveries.update(d.id, (x) => (x.editLock ? (delete x.editLock, x) : undefined));
@@ -46,11 +46,14 @@ export class PostChanges {
     try {
       for (const d of deliveries) {
         const res = await this.store.deliveries.update(d.id, (x, now) => {
-          if (!allowed.has(x.status) || (x.editLock ?? 0) > now.getTime()) return undefined;
+          if (!allowed(x) || (x.editLock ?? 0) > now.getTime()) return undefined;
           x.editLock = now.getTime() + EDIT_LOCK_MS;
           return x;
         });
-        if (!res?.changed) throw new ApiError('conflict', `delivery ${d.id} is ${res?.delivery.status ?? 'gone'}; the post can no longer be changed`);
+        if (!res?.changed) {
+          const why = res && touchedPlatform(res.delivery) ? 'has already written to the platform' : `is ${res?.delivery.status ?? 'gone'}`;
+          throw new ApiError('conflict', `delivery ${d.id} ${why}; the post can no longer be changed`);
+        }
         locked.push(res.delivery);
       }
       return await fn(locked);
@@ -61,8 +64,8 @@ export class PostChanges {
 
   async patch(creatorId: string, id: string, patch: PostPatch): Promise<PostView> {
     const { post, deliveries } = await this.posts.load(creatorId, id);
-    if (!deliveries.every((d) => NOT_STARTED.has(d.status))) {
-      throw new ApiError('conflict', 'publishing has started for this post; only posts whose deliveries are all scheduled or queued can be edited');
+    if (!deliveries.every(notStarted)) {
+      throw new ApiError('conflict', 'publishing has started for this post; only posts whose deliveries are all scheduled or queued, with nothing written to a platform, can be edited');
     }
     const targets = patch.targets ?? post.targets;
     const currentIds = post.targets.map((t) => t.accountId).sort().join(',');
@@ -78,7 +81,7 @@ export class PostChanges {
     const issues = await this.posts.validate(creatorId, merged);
     if (issues.length) throw new ApiError('validation_failed', `the edited post breaks ${issues.length} rule(s) of its target platforms`, issues);
 
-    return this.withEditLock(deliveries, NOT_STARTED, async () => {
+    return this.withEditLock(deliveries, notStarted, async () => {
       const now = new Date();
       const scheduledAt = patch.scheduledAt ? new Date(Math.max(Date.parse(patch.scheduledAt), now.getTime())) : new Date(post.scheduledAt);
       const byAccount = new Map(post.targets.map((t) => [t.accountId, t.deliveryId]));
@@ -98,6 +101,8 @@ export class PostChanges {
         const res = await this.store.deliveries.update(d.id, (x, at) => {
           const future = scheduledAt.getTime() > at.getTime();
           x.scheduledAt = next.scheduledAt;
+          // A run that read the post before this edit sees the new version at its claim and starts over.
+          x.postV = next.v;
           x.status = future ? 'scheduled' : 'queued';
           x.history = withHistory(x, { event: 'edited', status: x.status, message: patch.scheduledAt ? `rescheduled to ${next.scheduledAt}` : 'content edited' }, at);
           return x;
@@ -111,11 +116,14 @@ export class PostChanges {
 
   async cancel(creatorId: string, id: string): Promise<PostView> {
     const { post, deliveries } = await this.posts.load(creatorId, id);
-    const cancelable: ReadonlySet<DeliveryStatus> = new Set(['scheduled', 'queued', 'retrying', 'awaiting_action']);
+    const cancelableStatus: ReadonlySet<DeliveryStatus> = new Set(['scheduled', 'queued', 'retrying', 'awaiting_action']);
+    const cancelable = (d: Delivery) => cancelableStatus.has(d.status) && !touchedPlatform(d);
     if (deliveries.some((d) => d.status === 'publishing' || d.status === 'processing')) {
       throw new ApiError('conflict', 'a delivery of this post is publishing now; it cannot be canceled');
     }
-    const targets = deliveries.filter((d) => cancelable.has(d.status));
+    const started = deliveries.find((d) => cancelableStatus.has(d.status) && touchedPlatform(d));
+    if (started) throw new ApiError('conflict', `delivery ${started.id} has already written to ${started.platform} (part of it may be live); it cannot be canceled`);
+    const targets = deliveries.filter(cancelable);
     if (targets.length === 0) throw new ApiError('conflict', 'nothing left to cancel: every delivery has finished');
     await this.withEditLock(targets, cancelable, async () => {
       for (const d of targets) {
@@ -149,7 +157,9 @@ export class PostChanges {
       x.attemptBase = x.attempts;
       delete x.error;
       delete x.nextAttemptAt;
-      delete x.armed;
+      // A forced retry of an unknown delivery keeps its armed write: the run asks the platform
+      // (lookup) before writing anything. Only resolving it as not published clears that.
+      if (!forcedUnknown) delete x.armed;
       delete x.claim;
       delete x.reconciles;
       if (forcedUnknown) x.ambiguous = true;
@@ -184,6 +194,8 @@ export class PostChanges {
       x.publishedAt = now.toISOString();
       delete x.error;
       delete x.armed;
+      delete x.ambiguous;
+      delete x.nextAttemptAt;
       x.history = withHistory(x, { event: actor.admin ? 'resolved_published' : 'handoff_completed', status: 'published', actor: actor.admin ? 'admin' : actor.id, message: body.url, ...(body.reason ? { reason: body.reason } : {}) }, now);
       return x;
     });
@@ -201,7 +213,7 @@ export class PostChanges {
       x.error = { code: 'resolved_not_published', message: `an admin confirmed it was not published: ${reason}`, retryable: true };
       delete x.armed;
       delete x.nextAttemptAt;
-      x.ambiguous = false;
+      delete x.ambiguous;
       x.history = withHistory(x, { event: 'resolved_not_published', status: 'failed', actor: 'admin', reason }, now);
       return x;
     });

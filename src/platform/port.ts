@@ -266,8 +266,8 @@ export interface PlatformAdapter<Options = unknown, Progress = unknown> {
   /** Platform rules the manifest data cannot express (weighted text, title rules, thread items); gets parsed options. */
   validate?(input: { text: string; media: MediaRef[]; options: Options }): ValidationIssue[];
   publish(input: PublishInput<Options>, ctx: PublishContext<Progress>): Promise<PublishOutcome>;
-  /** Reconcile an armed write whose outcome is unknown. */
-  lookup?(input: PublishInput<Options>, ctx: PublishContext<Progress>, armed: { label: string }): Promise<LookupResult>;
+  /** Reconcile an armed write whose outcome is unknown (`at`: when it was armed, ISO 8601). */
+  lookup?(input: PublishInput<Options>, ctx: PublishContext<Progress>, armed: { label: string; at: string }): Promise<LookupResult>;
   /** Throws AdapterError kind `auth` with refreshable=false when the refresh token is dead. */
   refresh?(credentials: Credentials, ctx: RefreshContext): Promise<Credentials>;
   oauth?: OAuthFlow;

@@ -308,7 +308,7 @@ describe('linkedin adapter against its simulator', () => {
     expect(state.armed).toBe('post');
     const firstUrn = sim.state.posts[0]!.urn;
 
-    expect(await linkedinAdapter.lookup!(inp, ctx, { label: 'post' })).toEqual({ status: 'landed' });
+    expect(await linkedinAdapter.lookup!(inp, ctx, { label: 'post', at: new Date().toISOString() })).toEqual({ status: 'landed' });
     expect(state.progress.postUrn).toBe(firstUrn);
     const out = await linkedinAdapter.publish(inp, ctx);
     expect(out.status === 'published' && out.receipt.platformPostId).toBe(firstUrn);
@@ -322,7 +322,7 @@ describe('linkedin adapter against its simulator', () => {
     sim.server.injectFault({ method: 'POST', path: '/rest/posts', fault: { type: 'drop_before' } });
     expect((await caught(linkedinAdapter.publish(inp, ctx))).kind).toBe('unknown');
     expect(sim.state.posts).toHaveLength(0);
-    expect(await linkedinAdapter.lookup!(inp, ctx, { label: 'post' })).toEqual({ status: 'landed' });
+    expect(await linkedinAdapter.lookup!(inp, ctx, { label: 'post', at: new Date().toISOString() })).toEqual({ status: 'landed' });
     expect(sim.state.posts).toHaveLength(1);
     expect(state.progress.postUrn).toBe(sim.state.posts[0]!.urn);
   });
@@ -332,7 +332,7 @@ describe('linkedin adapter against its simulator', () => {
     const { ctx, inp } = setup();
     sim.server.injectFault({ method: 'POST', path: '/rest/posts', times: 2, fault: { type: 'status', status: 503, body: {} } });
     expect((await caught(linkedinAdapter.publish(inp, ctx))).kind).toBe('unknown');
-    const res = await linkedinAdapter.lookup!(inp, ctx, { label: 'post' });
+    const res = await linkedinAdapter.lookup!(inp, ctx, { label: 'post', at: new Date().toISOString() });
     expect(res.status).toBe('inconclusive');
   });
 

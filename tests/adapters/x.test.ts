@@ -7,6 +7,7 @@ import { bufferSource, generatedSource, type MediaSource } from '../../src/platf
 import type { PublishInput } from '../../src/platform/port.ts';
 import { targetIssues } from '../../src/platform/define.ts';
 import { describeConformance } from './conformance.ts';
+import { TIMELINE_SETTLED_MS } from '../../adapters/x/publish.ts';
 import { input, makeContext, newState, publishToEnd, refreshContext, type HarnessState, caught } from '../helpers/adapter-harness.ts';
 
 describeConformance({
@@ -137,7 +138,7 @@ describe('X adapter against its simulator', () => {
     expect(state.armed).toBe('tweet:1');
 
     const again = makeContext({ adapter: xAdapter, baseUrl: origin, credentials: demo.credentials, state, settings: SETTINGS });
-    expect(await xAdapter.lookup!(inp, again.ctx, { label: 'tweet:1' })).toEqual({ status: 'landed' });
+    expect(await xAdapter.lookup!(inp, again.ctx, { label: 'tweet:1', at: new Date().toISOString() })).toEqual({ status: 'landed' });
     expect(state.progress.tweetIds).toEqual(sim.state.tweets.map((t) => t.id));
     const out = await publishToEnd(xAdapter, inp, again.ctx);
     expect(out.status).toBe('published');
@@ -147,9 +148,16 @@ describe('X adapter against its simulator', () => {
   it('lookup says inconclusive when the armed post is not on the timeline', async () => {
     await start();
     const { ctx, inp } = setup();
-    const res = await xAdapter.lookup!(inp, ctx, { label: 'tweet:0' });
+    const res = await xAdapter.lookup!(inp, ctx, { label: 'tweet:0', at: new Date().toISOString() });
     expect(res.status).toBe('inconclusive');
     expect(sim.server.callsTo('GET', `/2/users/${inp.account.externalId}/tweets`)).toHaveLength(1);
+  });
+
+  it('lookup says absent when the armed post is still not on the timeline once it has settled', async () => {
+    await start();
+    const { ctx, inp } = setup();
+    const at = new Date(Date.now() - TIMELINE_SETTLED_MS).toISOString();
+    expect(await xAdapter.lookup!(inp, ctx, { label: 'tweet:0', at })).toEqual({ status: 'absent' });
   });
 
   it('uploads an image through initialize / append / finalize with alt text', async () => {

@@ -205,7 +205,7 @@ describe('youtube adapter against its simulator', () => {
     expect(err.kind).toBe('unknown');
     expect(state.armed).toBe('final-chunk');
     const [video] = [...sim.state.videos.values()];
-    expect(await youtubeAdapter.lookup!(inp, run(state, undefined, true), { label: 'final-chunk' })).toEqual({ status: 'landed' });
+    expect(await youtubeAdapter.lookup!(inp, run(state, undefined, true), { label: 'final-chunk', at: new Date().toISOString() })).toEqual({ status: 'landed' });
     expect(state.progress.videoId).toBe(video!.id);
     const out = await youtubeAdapter.publish(inp, run(state, undefined, true));
     expect(out.status === 'published' && out.receipt.platformPostId).toBe(video!.id);
@@ -227,7 +227,7 @@ describe('youtube adapter against its simulator', () => {
     const { ctx, run, inp, state } = setup({ media });
     sim.server.injectFault({ method: 'PUT', path: UPLOAD_PATH, fault: { type: 'status', status: 503, body: { error: { code: 503, message: 'Backend Error', errors: [{ reason: 'backendError' }] } } } });
     expect((await caught(youtubeAdapter.publish(inp, ctx))).code).toBe('youtube.final_chunk_outcome_unknown');
-    expect(await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk' })).toEqual({ status: 'absent' });
+    expect(await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk', at: new Date().toISOString() })).toEqual({ status: 'absent' });
     expect((await youtubeAdapter.publish(inp, run(state))).status).toBe('published');
     expect(sim.state.sessionsCreated).toBe(1);
     expect([...sim.state.videos.values()][0]!.sha256).toBe(await sha256Of(media));
@@ -251,7 +251,7 @@ describe('youtube adapter against its simulator', () => {
     sim.server.injectFault({ method: 'PUT', path: UPLOAD_PATH, fault: { type: 'drop_after_commit' } });
     await caught(youtubeAdapter.publish(inp, ctx));
     sim.state.sessions.clear();
-    expect((await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk' })).status).toBe('inconclusive');
+    expect((await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk', at: new Date().toISOString() })).status).toBe('inconclusive');
     const err = await caught(youtubeAdapter.publish(inp, run(state, undefined, true)));
     expect([err.kind, err.code]).toEqual(['unknown', 'youtube.session_lost']);
     expect(sim.state.sessionsCreated).toBe(1);
@@ -369,7 +369,7 @@ describe('youtube adapter against its simulator', () => {
     sim.server.injectFault({ method: 'PUT', path: UPLOAD_PATH, fault: { type: 'drop_before' } });
     await caught(youtubeAdapter.publish(inp, ctx));
     await new Promise((r) => setTimeout(r, 80));
-    expect(await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk' })).toMatchObject({ status: 'inconclusive' });
+    expect(await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk', at: new Date().toISOString() })).toMatchObject({ status: 'inconclusive' });
     sim.expireAccessToken(demo.credentials.accessToken);
     const expired = await caught(youtubeAdapter.publish(inp, run(newState())));
     expect([expired.kind, expired.refreshable, expired.code]).toEqual(['auth', true, 'youtube.authError']);

@@ -225,6 +225,8 @@ describe('X pipeline', () => {
   it('a 5xx on the write is unknown and an admin resolves it', async () => {
     const acc = await xAccount();
     sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'status', status: 503, body: { title: 'Service Unavailable', status: 503, type: 'about:blank', detail: 'down' } } });
+    // The timeline check fails too, so the delivery waits for the admin.
+    sim.server.injectFault({ method: 'GET', path: '/2/users/*', times: 10, fault: { type: 'status', status: 503, body: { title: 'Service Unavailable', status: 503, type: 'about:blank', detail: 'down' } } });
     const { deliveryId } = await schedule(acc.id, 'five hundred');
     await h.waitFor(deliveryId, (x) => x.status === 'unknown');
     const list = (await h.api!.inject({ method: 'GET', url: '/v1/admin/deliveries?status=unknown', headers: bearer(ADMIN_KEY) })).json();

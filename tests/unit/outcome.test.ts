@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, canTransition, derivePostStatus, type Delivery } from '../../src/domain/delivery.ts';
 import { AdapterError } from '../../src/platform/errors.ts';
-import { decideError, decideSuccess, RECONCILE_DELAYS_MS } from '../../workers/outcome.ts';
+import { decideAbsent, decideError, decideSuccess, RECONCILE_DELAYS_MS } from '../../workers/outcome.ts';
 
 const TOKEN = 'claim-1';
 function delivery(over: Partial<Delivery> = {}): Delivery {
@@ -62,13 +62,32 @@ describe('decideError', () => {
       const { after, result } = apply(decideError(err('unknown'), { ...ctx, publishAttempted: i === 0 }), d);
       expect(after.status).toBe('unknown');
       expect(result.kind).toBe('delay');
-      d = { ...after, status: 'publishing' };
+      // The next reconcile run claims it again.
+      d = { ...after, status: 'publishing', claim: { token: TOKEN, at: '' } };
     }
     const { after, result } = apply(decideError(err('unknown'), { ...ctx, publishAttempted: false }), d);
     expect(after.nextAttemptAt).toBeUndefined();
     expect(result.kind).toBe('done');
     expect(after.attempts).toBe(1);
     expect(after.ambiguous).toBe(true);
+  });
+
+  it('absent: the write was proved not to happen, an ordinary failed attempt (backoff, then failed retryable)', () => {
+    const armed = { label: 'tweet:0', token: 'old', at: '' };
+    const absent = (over: Partial<Delivery>, countAttempt = false) =>
+      apply(decideAbsent({ ...ctx, label: 'tweet:0', countAttempt }), delivery({ armed, ambiguous: true, reconciles: 1, ...over }));
+    const first = absent({ attempts: 1 });
+    expect(first.after).toMatchObject({ status: 'retrying', attempts: 1, error: { code: 'write_not_published', retryable: true } });
+    expect(first.after.armed).toBeUndefined();
+    expect(first.after.ambiguous).toBeUndefined();
+    expect(first.after.reconciles).toBeUndefined();
+    expect(first.result.kind).toBe('delay');
+    const dead = absent({ attempts: 0 }, true);
+    expect(dead.after.attempts).toBe(1);
+    const spent = absent({ attempts: 3 });
+    expect(spent.after).toMatchObject({ status: 'failed', error: { code: 'write_not_published', retryable: true } });
+    expect(spent.result.kind).toBe('done');
+    expect(decideAbsent({ ...ctx, label: 'tweet:0', countAttempt: false }).mutate(delivery({ claim: { token: 'other', at: '' } }), new Date())).toBeUndefined();
   });
 
   it('unknown without a lookup goes straight to an admin', () => {
