@@ -9,6 +9,22 @@ import { errorEnvelope } from '../schemas.ts';
 import type { Services } from '../services.ts';
 
 const MEDIA_TYPES = /^(image\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+|application\/pdf|application\/msword|application\/vnd\.ms-powerpoint|application\/vnd\.openxmlformats-officedocument\.[a-z.]+)$/;
+/**
+ * Types a browser runs as a document (script included) when opened from Herald's origin, the
+ * origin that also serves Swagger UI. No platform Herald publishes to accepts them.
+ */
+const ACTIVE_TYPES = new Set(['image/svg+xml']);
+
+/**
+ * Every media response: a download, never sniffed into HTML, and with no script or
+ * same-origin rights even if a browser renders it (defence in depth: the bytes are the
+ * creator's, and the origin is Herald's).
+ */
+const SAFE_SERVING_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-disposition': 'attachment',
+  'content-security-policy': "default-src 'none'; sandbox",
+} as const;
 
 export const mediaRoutes = (s: Services): FastifyPluginAsyncZod => async (app) => {
   // Raw media bodies stream straight to disk; they are never parsed or buffered.
@@ -24,6 +40,9 @@ export const mediaRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
   }, async (req, reply) => {
     const creatorId = creatorOf(req);
     const mimeType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (ACTIVE_TYPES.has(mimeType)) {
+      throw new ApiError('unsupported_media_type', `${mimeType} is not accepted: it can carry script, and no platform Herald publishes to takes it`);
+    }
     if (!MEDIA_TYPES.test(mimeType) || mimeType === 'application/json') {
       throw new ApiError('unsupported_media_type', 'send the file as the raw body with its media type as Content-Type (image/*, video/*, application/pdf, …)');
     }
@@ -45,6 +64,9 @@ export const mediaRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
 
   app.get('/media/:id', {
     config: { auth: 'none' },
+    onRequest: async (_req, reply) => {
+      reply.headers(SAFE_SERVING_HEADERS);
+    },
     schema: { tags: ['media'], summary: 'Serve uploaded media at a signed URL (for platforms that pull media)', params: z.object({ id: z.string().max(64) }), querystring: z.object({ exp: z.string().max(20), sig: z.string().max(100) }) },
   }, async (req, reply) => {
     if (!s.media.verify(req.params.id, req.query.exp, req.query.sig)) throw notFound('media');
