@@ -3,16 +3,15 @@
  * zod validation of bodies/queries/params/headers, bearer auth per route, OpenAPI + /docs.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  hasZodFastifySchemaValidationErrors, jsonSchemaTransform,
-  validatorCompiler, type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { authenticator } from './auth.ts';
-import { API_ERRORS, ApiError, type ApiErrorCode } from './errors.ts';
+import { installJsonGuards } from './body-guards.ts';
+import { clientErrorHandler, errorHandler, frameworkErrors, sendError } from './error-handling.ts';
+import { API_ERRORS, ApiError } from './errors.ts';
 import type { Services } from './services.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { postRoutes } from './routes/posts.ts';
@@ -23,12 +22,6 @@ import { connectRoutes } from './routes/connect.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function send(reply: FastifyReply, req: FastifyRequest, code: ApiErrorCode, message: string, details?: unknown[]) {
-  return reply
-    .code(API_ERRORS[code].status)
-    .send({ error: { code, message, requestId: String(req.id), ...(details ? { details } : {}) } });
-}
 
 export async function buildApi(services: Services, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
@@ -45,10 +38,13 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
     // Requests are logged once, by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   // JSON API: text bodies are not accepted (raw media has its own parser on /v1/media).
   app.removeContentTypeParser('text/plain');
+  installJsonGuards(app);
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API (OpenAPI); handlers build their views explicitly
   // (credentials never enter them), so responses are serialized without re-validating.
@@ -63,7 +59,8 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
   });
 
   const authenticate = authenticator(services.store, services.config.adminApiKey);
-  app.addHook('preHandler', async (req) => {
+  // onRequest: before the body is read, so an unauthenticated request is a 401 whatever it sends.
+  app.addHook('onRequest', async (req) => {
     // Swagger UI's own routes (/docs/*) are public, like /openapi.json.
     const mode = req.routeOptions.url?.startsWith('/docs') ? 'none' : (req.routeOptions.config.auth ?? 'creator');
     if (mode === 'none') return;
@@ -71,37 +68,9 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
     if (mode === 'admin' && req.principal.kind !== 'admin') throw new ApiError('admin_only', 'this route needs the admin key');
   });
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof ApiError) return send(reply, req, err.code, err.message, err.details);
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const where = err.validationContext ?? 'body';
-      const details = err.validation.map((v) => ({
-        field: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
-        code: 'invalid',
-        message: v.message ?? 'is invalid',
-      }));
-      return send(reply, req, 'invalid_request', `the request ${where} is invalid: ${details.map((d) => `${d.field} ${d.message}`).slice(0, 3).join('; ')}`, details);
-    }
-    switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return send(reply, req, 'payload_too_large', `the body is larger than ${services.config.bodyLimitBytes} bytes`);
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return send(reply, req, 'unsupported_media_type', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported here; send application/json`);
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-        return send(reply, req, 'invalid_json', 'the body is not valid JSON');
-    }
-    if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
-      return send(reply, req, 'invalid_json', 'the body is not valid JSON');
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return send(reply, req, 'invalid_request', err.message);
-    }
-    req.log.error({ err }, 'unhandled error');
-    return send(reply, req, 'internal_error', 'internal error; quote the requestId when reporting it');
-  });
+  app.setErrorHandler(errorHandler(services.config));
 
-  app.setNotFoundHandler((req, reply) => send(reply, req, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  app.setNotFoundHandler((req, reply) => sendError(reply, req, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
   await app.register(swagger, {
     openapi: {

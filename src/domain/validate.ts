@@ -48,7 +48,7 @@ const EXT_TYPES: Record<string, string> = {
 /** Best guess of a media item's type before it is fetched (uploaded media: known exactly). */
 function guessType(m: MediaInput, deps: ValidationDeps): KnownMedia | undefined {
   if (m.mediaId) return deps.media.get(m.mediaId);
-  const ext = m.url ? new URL(m.url).pathname.split('.').pop()?.toLowerCase() : undefined;
+  const ext = m.url && URL.canParse(m.url) ? new URL(m.url).pathname.split('.').pop()?.toLowerCase() : undefined;
   const t = ext ? EXT_TYPES[ext] : undefined;
   return t ? { mimeType: t, bytes: 0 } : undefined;
 }

@@ -224,12 +224,14 @@ describe('posts', () => {
     const form = await h.api!.inject({ method: 'POST', url: '/v1/posts', headers: { ...bearer(alice.key), 'content-type': 'text/plain' }, payload: 'hi' });
     expect(form.statusCode).toBe(415);
     const extra = await post(alice.key, { text: 'x', targets: [{ accountId: aliceX }], surprise: true });
-    expect(extra.statusCode).toBe(400);
+    expect(extra.statusCode).toBe(422);
+    expect(extra.json().error.code).toBe('validation_failed');
     const past = await post(alice.key, { text: 'x', scheduledAt: '2020-01-01T00:00:00Z', targets: [{ accountId: aliceX }] });
     expect(past.statusCode).toBe(422);
     expect(past.json().error.details[0].code).toBe('scheduled_in_past');
     const noOffset = await post(alice.key, { text: 'x', scheduledAt: '2030-01-01T00:00:00', targets: [{ accountId: aliceX }] });
-    expect(noOffset.statusCode).toBe(400);
+    expect(noOffset.statusCode).toBe(422);
+    expect(noOffset.json().error.details[0].field).toBe('scheduledAt');
   });
 
   it('refuses media URLs on private addresses when private URLs are not allowed', async () => {

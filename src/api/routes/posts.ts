@@ -13,11 +13,12 @@ const idemHeaders = z.object({
 
 export const postRoutes = (s: Services): FastifyPluginAsyncZod => async (app) => {
   app.post('/v1/posts', {
+    config: { postBody: true },
     schema: {
       tags: ['posts'], summary: 'Schedule a post (202: durable and queued)',
       description: 'Same Idempotency-Key and same body within 24 h returns the original post; a different body gets 409.',
       headers: idemHeaders, body: postBody,
-      response: { 202: postOut, 409: errorEnvelope, 422: errorEnvelope },
+      response: { 202: postOut, 400: errorEnvelope, 409: errorEnvelope, 422: errorEnvelope },
     },
   }, async (req, reply) => {
     const view = await s.posts.create(creatorOf(req), req.body, req.headers['idempotency-key']);
@@ -25,7 +26,8 @@ export const postRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =>
   });
 
   app.post('/v1/posts/validate', {
-    schema: { tags: ['posts'], summary: 'Dry run: validate without storing', body: postBody, response: { 200: z.object({ valid: z.boolean(), issues: z.array(issueOut) }) } },
+    config: { postBody: true },
+    schema: { tags: ['posts'], summary: 'Dry run: validate without storing', body: postBody, response: { 200: z.object({ valid: z.boolean(), issues: z.array(issueOut) }), 422: errorEnvelope } },
   }, async (req) => {
     const issues = await s.posts.validate(creatorOf(req), req.body);
     return { valid: issues.length === 0, issues };
@@ -38,6 +40,7 @@ export const postRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =>
   app.get('/v1/posts/:id', { schema: { tags: ['posts'], params: idParams, response: { 200: postOut, 404: errorEnvelope } } }, async (req) => s.posts.get(creatorOf(req), req.params.id));
 
   app.patch('/v1/posts/:id', {
+    config: { postBody: true },
     schema: { tags: ['posts'], summary: 'Edit or reschedule while nothing has started (else 409)', params: idParams, body: patchBody, response: { 200: postOut, 409: errorEnvelope, 422: errorEnvelope } },
   }, async (req) => s.changes.patch(creatorOf(req), req.params.id, req.body));
 
@@ -48,7 +51,7 @@ export const postRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =>
   app.post('/v1/posts/:id/retry', {
     schema: {
       tags: ['posts'], summary: 'Re-queue your failed, retryable deliveries', params: idParams,
-      body: z.object({ deliveryIds: z.array(deliveryId).min(1).max(50).optional() }).strict().optional(),
+      body: z.object({ deliveryIds: z.array(deliveryId).min(1).max(50).optional() }).strict().nullish(),
       response: { 200: postOut, 409: errorEnvelope },
     },
   }, async (req) => s.changes.creatorRetry(creatorOf(req), req.params.id, req.body?.deliveryIds));
