@@ -11,7 +11,7 @@ import type {
 import { DOCS, createPostResponse, parseX, userTimelineResponse, xCall } from './client.ts';
 import { MAX_ALT_TEXT, MAX_MEDIA_PER_POST, mediaCombinationProblem, type XOptions } from './manifest.ts';
 import { prepareMedia, savedMediaSchema, type MediaProgress } from './media.ts';
-import { comparableText, MAX_WEIGHTED_LENGTH, parseTweet } from './text.ts';
+import { comparableText, hasInvalidCharacters, MAX_WEIGHTED_LENGTH, parseTweet } from './text.ts';
 
 interface Item {
   text: string;
@@ -191,19 +191,23 @@ function kindFromUrl(url: string | undefined): MediaKind | undefined {
   return undefined;
 }
 
-function textIssues(text: string, hasMedia: boolean, field: string): ValidationIssue[] {
+/**
+ * `length: false` for the post's own text: the manifest's `text.count` already measured it
+ * (counting is the costly part of validation, so each text is counted once).
+ */
+function textIssues(text: string, hasMedia: boolean, field: string, length: boolean): ValidationIssue[] {
   if (text.trim() === '') {
     return hasMedia ? [] : [{ field, code: 'text_required', message: 'A post on X needs text or media.' }];
   }
-  const parsed = parseTweet(text);
   const issues: ValidationIssue[] = [];
-  if (parsed.hasInvalidCharacters) {
+  if (hasInvalidCharacters(text)) {
     issues.push({ field, code: 'text_invalid_characters', message: 'The text contains characters X refuses (U+FFFE, U+FEFF or U+FFFF).' });
   }
-  if (parsed.weightedLength > MAX_WEIGHTED_LENGTH) {
+  const parsed = length ? parseTweet(text) : undefined;
+  if (parsed && parsed.weightedLength > MAX_WEIGHTED_LENGTH) {
     issues.push({
       field, code: 'text_too_long',
-      message: `The text is ${parsed.weightedLength} characters as X counts them (CJK characters and emoji count 2, every link 23); the limit is ${MAX_WEIGHTED_LENGTH}.`,
+      message: `The text is ${parsed.exact ? '' : 'at least '}${parsed.weightedLength} characters as X counts them (CJK characters and emoji count 2, every link 23); the limit is ${MAX_WEIGHTED_LENGTH}.`,
     });
   }
   return issues;
@@ -227,10 +231,10 @@ function mediaIssues(media: MediaRef[], field: string): ValidationIssue[] {
 
 /** Rules beyond the options schema; `options` were parsed with `xOptionsSchema` already. */
 export function validateX(input: { text: string; media: MediaRef[]; options: XOptions }): ValidationIssue[] {
-  const issues = [...textIssues(input.text, input.media.length > 0, 'text'), ...mediaIssues(input.media, 'media')];
+  const issues = [...textIssues(input.text, input.media.length > 0, 'text', false), ...mediaIssues(input.media, 'media')];
   (input.options.thread ?? []).forEach((t, i) => {
     const media = (t.media ?? []).map((m) => ({ index: -1, ...m }));
-    issues.push(...textIssues(t.text, media.length > 0, `options.thread.${i}.text`), ...mediaIssues(media, `options.thread.${i}.media`));
+    issues.push(...textIssues(t.text, media.length > 0, `options.thread.${i}.text`, true), ...mediaIssues(media, `options.thread.${i}.media`));
   });
   return issues;
 }

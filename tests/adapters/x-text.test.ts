@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { xManifest } from '../../adapters/x/index.ts';
-import { comparableText, findUrls, parseTweet } from '../../adapters/x/text.ts';
+import { comparableText, findUrls, MAX_COUNTED_LENGTH, parseTweet } from '../../adapters/x/text.ts';
 
 const count = (t: string) => parseTweet(t).weightedLength;
 
@@ -95,4 +95,39 @@ describe('X text counting (twitter-text v3)', () => {
     expect(comparableText('Read https://t.co/abc123 now &amp; then https://t.co/media1')).toBe('Read now & then');
     expect(comparableText('cafe\u0301')).toBe(comparableText('café'));
   });
+
+  // The one timing assertion the house rules allow (issue 7 item 10): a loose bound on a
+  // pathological input. Before the fix each of these took many seconds (297 KB: 35 s).
+  describe('hostile input', () => {
+    const labels = (total: number) => `${'あ'.repeat(62)}.`.repeat(Math.ceil(total / 63)).slice(0, total);
+    const within = (ms: number, run: () => void) => {
+      const started = performance.now();
+      run();
+      return performance.now() - started < ms;
+    };
+
+    it('refuses 297 KB of CJK-and-dot labels in well under a second, as at least its lower bound', () => {
+      const text = labels(297_000);
+      let parsed: ReturnType<typeof parseTweet> | undefined;
+      expect(within(1000, () => (parsed = parseTweet(text)))).toBe(true);
+      expect(parsed).toMatchObject({ valid: false, exact: false });
+      expect(parsed!.weightedLength).toBeGreaterThan(280);
+    });
+
+    it('finds URLs in linear time in the longest text that can still be counted', () => {
+      const text = labels(MAX_COUNTED_LENGTH);
+      expect(within(1000, () => findUrls(text))).toBe(true);
+      expect(within(1000, () => findUrls(`${text.slice(0, -40)} see example.com`))).toBe(true);
+      expect(findUrls(`${text.slice(0, -40)} see example.com`).map((u) => u.url)).toEqual(['example.com']);
+    });
+
+    it('counts a long text of long links exactly and refuses one unit more without counting', () => {
+      const urls = Array.from({ length: 11 }, (_, i) => `https://example.com/${String(i).padStart(4, '0')}${'a'.repeat(4060)}`);
+      const text = `${urls.join(' ')} ok`;
+      expect(parseTweet(text)).toMatchObject({ weightedLength: 11 * 23 + 10 + 3, exact: true, valid: true });
+      expect(text.length).toBeLessThanOrEqual(MAX_COUNTED_LENGTH);
+      expect(parseTweet('x'.repeat(MAX_COUNTED_LENGTH + 1))).toMatchObject({ exact: false, valid: false });
+    });
+  });
 });
+
