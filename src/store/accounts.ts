@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Credentials, PlatformName } from '../platform/port.ts';
 import { accountReauthOutboxEntry } from '../webhooks/events.ts';
+import { extendAccountBlock } from './block-windows.ts';
 import { decrypt, encrypt } from './crypto.ts';
 import type { Keys } from './keys.ts';
 
@@ -202,8 +203,7 @@ export class AccountStore {
   /** Extend (never shorten) the account's blocked-until window. */
   async blockUntil(id: string, until: number): Promise<void> {
     this.forget(id);
-    const cur = Number((await this.redis.hget(this.k.account(id), 'blockedUntil')) ?? 0);
-    if (until > cur) await this.redis.hset(this.k.account(id), 'blockedUntil', String(until));
+    await extendAccountBlock(this.redis, this.k.account(id), until);
   }
 
   async remove(account: Account): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AccountStore } from './accounts.ts';
 import { AuditLog } from './audit.ts';
+import { extendPlatformBlock } from './block-windows.ts';
 import { defineCas } from './cas.ts';
 import { CreatorStore } from './creators.ts';
 import { DeliveryStore } from './deliveries.ts';
@@ -53,10 +54,8 @@ export class Store {
     await this.redis.del(this.k.platformPauseReason(platform));
   }
 
+  /** Only ever extends the window (an atomic maximum in Redis). */
   async blockPlatform(platform: string, until: number): Promise<void> {
-    const ttl = Math.max(1, until - Date.now());
-    // Only ever extend the window.
-    const cur = await this.platformBlockedUntil(platform);
-    if (until > cur) await this.redis.set(this.k.platformBlock(platform), String(until), 'PX', ttl);
+    await extendPlatformBlock(this.redis, this.k.platformBlock(platform), until);
   }
 }
