@@ -2,8 +2,11 @@
  * Blocked-until windows (account and platform rate limits) as an atomic maximum in Redis.
  * Two runs that learn of a rate limit at the same time must not shorten each other's window:
  * a read in TypeScript followed by a write lets the smaller value land last.
+ *
+ * Plain EVAL: the scripts are a few lines and run rarely (on a rate limit), so there is no
+ * script cache to keep loaded.
  */
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 // KEYS[1] account hash. ARGV[1] until (ms). A deleted account is not recreated.
 const ACCOUNT_MAX = `
@@ -22,27 +25,12 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    heraldAccountBlockMax(key: string, until: string): Result<number, Context>;
-    heraldPlatformBlockMax(key: string, until: string, ttlMs: string): Result<number, Context>;
-  }
-}
-
-export function defineBlockWindows(redis: Redis): void {
-  if ((redis as unknown as { heraldAccountBlockMax?: unknown }).heraldAccountBlockMax) return;
-  redis.defineCommand('heraldAccountBlockMax', { numberOfKeys: 1, lua: ACCOUNT_MAX });
-  redis.defineCommand('heraldPlatformBlockMax', { numberOfKeys: 1, lua: PLATFORM_MAX });
-}
-
 /** Extends (never shortens) an account's window; true when this call extended it. */
 export async function extendAccountBlock(redis: Redis, accountKey: string, until: number): Promise<boolean> {
-  defineBlockWindows(redis);
-  return (await redis.heraldAccountBlockMax(accountKey, String(until))) === 1;
+  return (await redis.eval(ACCOUNT_MAX, 1, accountKey, String(until))) === 1;
 }
 
 /** Extends (never shortens) a platform's window; the key expires when the window ends. */
 export async function extendPlatformBlock(redis: Redis, key: string, until: number, now = Date.now()): Promise<boolean> {
-  defineBlockWindows(redis);
-  return (await redis.heraldPlatformBlockMax(key, String(until), String(Math.max(1, until - now)))) === 1;
+  return (await redis.eval(PLATFORM_MAX, 1, key, String(until), String(Math.max(1, until - now)))) === 1;
 }
