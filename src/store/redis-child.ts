@@ -1,11 +1,17 @@
 /**
  * Runs redis-server as a child process (sandbox mode, tests, bench): free port,
  * AOF with appendfsync everysec, maxmemory-policy noeviction, data under dataDir.
+ *
+ * One redis-server per data directory, even after `kill -9` of the process that started it
+ * (issue 7 item 16; see redis-child-guard.ts): the directory is locked, a redis-server left
+ * running on it is stopped before a new one starts, and on Linux the child gets SIGTERM
+ * when its parent dies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { lockDataDir, parentDeathWrapper, pidFile, stopLeftoverRedis } from './redis-child-guard.ts';
 
 export interface RedisChild {
   url: string;
@@ -29,15 +35,27 @@ export async function freePort(): Promise<number> {
 
 export async function startRedisServer(opts: { dataDir: string; appendOnly?: boolean; port?: number; binary?: string }): Promise<RedisChild> {
   mkdirSync(opts.dataDir, { recursive: true });
+  const lock = lockDataDir(opts.dataDir);
+  try {
+    return await startLocked(opts, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(opts: { dataDir: string; appendOnly?: boolean; port?: number; binary?: string }, release: () => void): Promise<RedisChild> {
+  await stopLeftoverRedis(opts.dataDir);
   const port = opts.port ?? (await freePort());
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dataDir,
     '--appendonly', opts.appendOnly === false ? 'no' : 'yes', '--appendfsync', 'everysec',
     '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes',
-    '--daemonize', 'no', '--loglevel', 'warning',
+    '--daemonize', 'no', '--loglevel', 'warning', '--pidfile', pidFile(opts.dataDir),
   ];
   const binary = opts.binary ?? 'redis-server';
-  const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, ...commandArgs] = parentDeathWrapper([binary, ...args]);
+  const proc = spawn(command!, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<never>((_, reject) => {
@@ -52,12 +70,14 @@ export async function startRedisServer(opts: { dataDir: string; appendOnly?: boo
     port,
     process: proc,
     async stop() {
-      if (proc.exitCode !== null) return;
-      const done = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-      await done;
-      clearTimeout(timer);
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const done = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+        await done;
+        clearTimeout(timer);
+      }
+      release();
     },
   };
 }
