@@ -112,16 +112,5 @@ export const videoStatusSchema = z.looseObject({
   processingFailureReason: z.string().optional(),
 });
 
-// POST /oauth/v2/accessToken (both grants). See DOCS.oauth and DOCS.refresh
-export const tokenSchema = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number(),
-  refresh_token: z.string().min(1).optional(),
-  refresh_token_expires_in: z.number().optional(),
-  scope: z.string().optional(),
-});
-
-export const oauthErrorSchema = z.looseObject({ error: z.string().optional(), error_description: z.string().optional() });
-
 // GET /v2/userinfo (OpenID Connect). See DOCS.userinfo
 export const userinfoSchema = z.looseObject({ sub: z.string().min(1), name: z.string().optional() });

@@ -59,24 +59,6 @@ export const googleErrorBody = z.object({
 });
 
 /**
- * Token endpoint success (both grants). Refresh answers carry no `refresh_token`.
- * https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code
- */
-export const tokenResponse = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().optional(),
-  scope: z.string().optional(),
-  token_type: z.string().optional(),
-});
-
-/**
- * Token endpoint failure, e.g. `400 {"error":"invalid_grant","error_description":"Token has been expired or revoked."}`.
- * https://developers.google.com/identity/protocols/oauth2/web-server#offline
- */
-export const tokenErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
-
-/**
  * channels.list?part=snippet&mine=true: `items` is empty or absent when the account has no channel.
  * https://developers.google.com/youtube/v3/docs/channels/list
  */

@@ -8,7 +8,7 @@ import {
   AdapterError, authFailed, nextPacificMidnight, rateLimited, rejected, transient, unknownOutcome,
 } from '../../src/platform/errors.ts';
 import type { HttpResponse } from '../../src/platform/http.ts';
-import { googleErrorBody, tokenErrorBody } from './client.ts';
+import { googleErrorBody } from './client.ts';
 
 /**
  * start: session start (nothing exists yet) · chunk: a non-final byte PUT · final: the
@@ -92,23 +92,4 @@ export function classifyApiError(res: HttpResponse, stage: Stage, now = new Date
     });
   }
   return transient({ ...base, code: reason ? code : 'youtube.server_error' });
-}
-
-/** Errors from https://oauth2.googleapis.com/token. */
-export function classifyTokenError(res: HttpResponse, grant: 'refresh_token' | 'authorization_code', now = new Date()): AdapterError {
-  const raw = res.safeJson();
-  const parsed = tokenErrorBody.safeParse(raw);
-  const error = parsed.success ? parsed.data.error : undefined;
-  const description = parsed.success ? (parsed.data.error_description ?? error) : res.text.slice(0, 200);
-  const base = { platformStatus: res.status, platformCode: error, message: `Google token endpoint ${res.status}: ${description}` };
-  if (res.status === 429) return rateLimited({ ...base, code: 'youtube.token_rate_limited', retryAt: retryAfter(res, now) ?? new Date(now.getTime() + RATE_LIMIT_BACKOFF_MS) });
-  if (res.status >= 500) return transient({ ...base, code: 'youtube.token_server_error' });
-  if (error === 'invalid_client' || error === 'unauthorized_client') {
-    return authFailed({ ...base, code: 'youtube.invalid_client', refreshable: false });
-  }
-  if (grant === 'refresh_token') {
-    // invalid_grant: revoked, unused for 6 months, too many live tokens, or 7 days in "Testing".
-    return authFailed({ ...base, code: error === 'invalid_grant' ? 'youtube.refresh_token_invalid' : `youtube.${error ?? 'token_error'}`, refreshable: false });
-  }
-  return rejected({ ...base, code: error === 'invalid_grant' ? 'youtube.authorization_code_invalid' : `youtube.${error ?? 'token_error'}` });
 }

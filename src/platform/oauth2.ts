@@ -28,8 +28,9 @@ export type ClientAuth = 'basic' | 'form' | 'public' | 'basic-or-public';
  * single-use: every refresh returns a new one and the old one dies (X); a lost answer may lock the account out
  * rotating:   a new one is returned and must be stored; the old one keeps working for `graceMs` (Bluesky 2 h)
  * reusable:   kept unless the platform returns another one (Google, LinkedIn)
+ * none:       the platform issues no refresh tokens (Mastodon: tokens never expire)
  */
-export type RefreshRotation = { kind: 'single-use' } | { kind: 'rotating'; graceMs: number } | { kind: 'reusable' };
+export type RefreshRotation = { kind: 'single-use' } | { kind: 'rotating'; graceMs: number } | { kind: 'reusable' } | { kind: 'none' };
 
 export interface OAuth2Spec {
   platform: string;
@@ -156,7 +157,7 @@ export function defineOAuth2(spec: OAuth2Spec): OAuth2Kit {
     const token = await tokenRequest(ctx, 'authorization_code', {
       code: params.code, redirect_uri: params.redirectUri, ...(params.codeVerifier ? { code_verifier: params.codeVerifier } : {}),
     }, 'prepare');
-    if (!token.refresh_token && spec.rotation.kind !== 'reusable') ctx.log.warn(`${spec.displayName} returned no refresh token: the account will need reconnecting when the access token expires`);
+    if (!token.refresh_token && spec.rotation.kind !== 'none') ctx.log.warn(`${spec.displayName} returned no refresh token: the account will need reconnecting when the access token expires`);
     return { token, credentials: toCredentials(spec, token) };
   }
 
@@ -171,7 +172,7 @@ export function defineOAuth2(spec: OAuth2Spec): OAuth2Kit {
     // harmless retry, so the transport is told this is the write (a lost answer → unknown).
     const rotation = spec.rotation;
     try {
-      const t = await tokenRequest(ctx, 'refresh_token', { refresh_token: credentials.refreshToken }, rotation.kind === 'reusable' ? 'prepare' : 'write');
+      const t = await tokenRequest(ctx, 'refresh_token', { refresh_token: credentials.refreshToken }, rotation.kind === 'single-use' || rotation.kind === 'rotating' ? 'write' : 'prepare');
       return toCredentials(spec, t, credentials);
     } catch (err) {
       if (AdapterError.is(err) && err.kind === 'unknown') {

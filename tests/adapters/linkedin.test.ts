@@ -394,11 +394,11 @@ describe('linkedin adapter against its simulator', () => {
     await start();
     const rctx = refreshContext('linkedin', origin, OAUTH);
     const none = await caught(linkedinAdapter.refresh!({ accessToken: 'x' }, rctx));
-    expect(none).toMatchObject({ kind: 'auth', refreshable: false, code: 'linkedin.reauth_required' });
+    expect(none).toMatchObject({ kind: 'auth', refreshable: false, code: 'linkedin.no_refresh_token' });
     expect(none.message).toContain('approved partners');
     expect(sim.server.calls).toHaveLength(0);
     const dead = await caught(linkedinAdapter.refresh!({ accessToken: 'x', refreshToken: 'AQX_dead' }, rctx));
-    expect(dead).toMatchObject({ kind: 'auth', refreshable: false, code: 'linkedin.refresh_token_dead', platformCode: 'invalid_grant' });
+    expect(dead).toMatchObject({ kind: 'auth', refreshable: false, code: 'linkedin.refresh_token_invalid', platformCode: 'invalid_grant' });
   });
 
   it('connects through OAuth: authorize redirect, code exchange and /v2/userinfo', async () => {
