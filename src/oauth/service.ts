@@ -1,7 +1,9 @@
 /**
- * OAuth connect: `start` returns the platform's authorize URL with a single-use state
- * (bound to the creator, 10 minutes) and PKCE S256 where the platform supports it;
- * `callback` exchanges the code, fetches the identity and stores the account.
+ * OAuth connect: `start` creates a single-use state (bound to the creator, 10 minutes; PKCE
+ * S256 where the platform uses it) and returns Herald's own link to open in a browser;
+ * `open` (that link) binds the state to the browser with a cookie and redirects to the
+ * platform's authorize page, once; `callback` accepts the state only from the browser that
+ * holds the cookie, exchanges the code, fetches the identity and stores the account.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -15,11 +17,28 @@ import type { Store } from '../store/index.ts';
 
 export const STATE_TTL_S = 600;
 
+/** Bind once: only if the record is still the unbound one that was read (keeps its TTL). */
+const BIND_BROWSER = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1`;
+
 interface PendingState {
   creatorId: string;
   platform: PlatformName;
   verifier?: string;
   redirectUri: string;
+  /** The platform's authorize page. */
+  authorizeUrl: string;
+  /** sha256 of the cookie of the browser that opened the link (set once, by `open`). */
+  browser?: string;
+}
+
+const hash = (v: string) => createHash('sha256').update(v).digest('base64url');
+
+/** One cookie per connect flow, so two connects in one browser do not clobber each other. */
+export function connectCookieName(state: string): string {
+  return `herald_connect_${hash(state).slice(0, 16)}`;
 }
 
 export class OAuthService {
@@ -48,24 +67,58 @@ export class OAuthService {
     const { oauth, settings } = this.flow(platform);
     const state = randomBytes(24).toString('base64url');
     const redirectUri = this.redirectUri(platform);
-    const pending: PendingState = { creatorId, platform, redirectUri };
+    let verifier: string | undefined;
     let codeChallenge: string | undefined;
     if (oauth.pkce) {
-      pending.verifier = randomBytes(48).toString('base64url');
-      codeChallenge = createHash('sha256').update(pending.verifier).digest('base64url');
+      verifier = randomBytes(48).toString('base64url');
+      codeChallenge = hash(verifier);
     }
-    await this.store.redis.set(this.store.k.oauthState(state), JSON.stringify(pending), 'EX', STATE_TTL_S);
-    const authUrl = oauth.authorizeUrl(
+    const authorizeUrl = oauth.authorizeUrl(
       { clientId: settings.clientId!, redirectUri, state, ...(codeChallenge ? { codeChallenge } : {}) },
       (url) => this.runtime.rewrite(platform, url),
     );
+    const pending: PendingState = { creatorId, platform, redirectUri, authorizeUrl, ...(verifier ? { verifier } : {}) };
+    await this.store.redis.set(this.store.k.oauthState(state), JSON.stringify(pending), 'EX', STATE_TTL_S);
+    const authUrl = `${this.publicUrl()}/v1/connect/${platform}/authorize?state=${encodeURIComponent(state)}`;
     return { authUrl, state, expiresAt: new Date(Date.now() + STATE_TTL_S * 1000).toISOString() };
   }
 
-  async callback(platform: PlatformName, q: { code?: string; state?: string; error?: string; error_description?: string }): Promise<{ account: Account; created: boolean }> {
+  /**
+   * The browser opens Herald's link: bind the state to this browser (the returned cookie
+   * value) and send it on to the platform. Only the first browser to open the link gets it.
+   */
+  async open(platform: PlatformName, state: string | undefined): Promise<{ cookie: { name: string; value: string }; location: string }> {
+    if (!state) throw new ApiError('invalid_request', 'the link has no state');
+    const key = this.store.k.oauthState(state);
+    const raw = (await this.store.redis.get(key)) as string | null;
+    if (!raw) throw new ApiError('invalid_request', `this connect link expired or was already used; start again from GET /v1/connect/${platform}`);
+    const pending = JSON.parse(raw) as PendingState;
+    if (pending.platform !== platform) throw new ApiError('invalid_request', 'the state belongs to another platform');
+    const value = randomBytes(24).toString('base64url');
+    const bound = pending.browser ? 0 : await this.store.redis.eval(BIND_BROWSER, 1, key, raw, JSON.stringify({ ...pending, browser: hash(value) }));
+    if (bound !== 1) {
+      throw new ApiError('invalid_request', `this connect link was already opened in a browser; finish there, or start again from GET /v1/connect/${platform}`);
+    }
+    return { cookie: { name: connectCookieName(state), value }, location: pending.authorizeUrl };
+  }
+
+  async callback(
+    platform: PlatformName,
+    q: { code?: string; state?: string; error?: string; error_description?: string },
+    browserCookie: string | undefined,
+  ): Promise<{ account: Account; created: boolean }> {
     if (!q.state) throw new ApiError('invalid_request', 'the callback has no state');
+    const key = this.store.k.oauthState(q.state);
+    const seen = (await this.store.redis.get(key)) as string | null;
+    if (!seen) throw new ApiError('invalid_request', 'this connect link expired or was already used; start again from GET /v1/connect/' + platform);
+    const bound = (JSON.parse(seen) as PendingState).browser;
+    // The callback must come from the browser that opened Herald's link (its cookie), so a
+    // leaked authorize URL or a forwarded callback cannot attach an account to this creator.
+    if (!bound || !browserCookie || hash(browserCookie) !== bound) {
+      throw new ApiError('invalid_request', `finish connecting in the browser that opened the link from GET /v1/connect/${platform} (its connect cookie is missing here)`);
+    }
     // Single use: the state is deleted as it is read.
-    const raw = (await this.store.redis.getdel(this.store.k.oauthState(q.state))) as string | null;
+    const raw = (await this.store.redis.getdel(key)) as string | null;
     if (!raw) throw new ApiError('invalid_request', 'this connect link expired or was already used; start again from GET /v1/connect/' + platform);
     const pending = JSON.parse(raw) as PendingState;
     if (pending.platform !== platform) throw new ApiError('invalid_request', 'the state belongs to another platform');

@@ -27,17 +27,25 @@ afterAll(async () => {
   for (const s of Object.values(sims)) await s.server.stop();
 });
 
-/** Follow the authorize page like a browser and hand the callback query to Herald. */
+/** A browser: opens Herald's link (gets the connect cookie), follows the platform's authorize page, returns the callback. */
 async function authorize(platform: string) {
   const start = await h.api!.inject({ method: 'GET', url: `/v1/connect/${platform}`, headers: bearer(creator.key) });
   expect(start.statusCode, start.body).toBe(200);
   const { authUrl, state } = start.json();
-  const page = await fetch(authUrl, { redirect: 'manual' });
+  const link = new URL(authUrl);
+  expect(link.origin + link.pathname).toBe(`https://herald.example.test/v1/connect/${platform}/authorize`);
+  const opened = await h.api!.inject({ method: 'GET', url: link.pathname + link.search });
+  expect(opened.statusCode, opened.body).toBe(302);
+  const setCookie = String(opened.headers['set-cookie']);
+  expect(setCookie).toMatch(/^herald_connect_[\w-]+=[\w-]+; Path=\/v1\/connect\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
+  const cookie = setCookie.split(';')[0]!;
+  const platformUrl = String(opened.headers.location);
+  const page = await fetch(platformUrl, { redirect: 'manual' });
   expect(page.status).toBe(302);
   const back = new URL(page.headers.get('location')!);
   expect(back.origin + back.pathname).toBe(`https://herald.example.test/v1/connect/${platform}/callback`);
   expect(back.searchParams.get('state')).toBe(state);
-  return { authUrl: new URL(authUrl), query: back.search };
+  return { authUrl: new URL(platformUrl), query: back.search, cookie, link: link.pathname + link.search };
 }
 
 describe('OAuth connect', () => {
@@ -46,9 +54,9 @@ describe('OAuth connect', () => {
     ['linkedin', /^urn:li:person:/, false],
     ['youtube', /^UC/, true],
   ])('%s: authorize → callback → account with the posting identity', async (platform, idShape, pkce) => {
-    const { authUrl, query } = await authorize(platform);
+    const { authUrl, query, cookie } = await authorize(platform);
     expect(authUrl.searchParams.get('code_challenge_method')).toBe(pkce ? 'S256' : null);
-    const cb = await h.api!.inject({ method: 'GET', url: `/v1/connect/${platform}/callback${query}` });
+    const cb = await h.api!.inject({ method: 'GET', url: `/v1/connect/${platform}/callback${query}`, headers: { cookie } });
     expect(cb.statusCode, cb.body).toBe(200);
     const account = cb.json().account;
     expect(account.platform).toBe(platform);
@@ -57,20 +65,39 @@ describe('OAuth connect', () => {
     expect(creds!.accessToken.length).toBeGreaterThan(5);
     expect((await h.store.accounts.get(account.id))!.creatorId).toBe(creator.id);
     // The state is single use.
-    const again = await h.api!.inject({ method: 'GET', url: `/v1/connect/${platform}/callback${query}` });
+    const again = await h.api!.inject({ method: 'GET', url: `/v1/connect/${platform}/callback${query}`, headers: { cookie } });
     expect(again.statusCode).toBe(400);
     expect(again.json().error.message).toMatch(/expired or was already used/);
   });
 
   it('refuses an unknown state, a state of another platform, and a denied consent', async () => {
     expect((await h.api!.inject({ method: 'GET', url: '/v1/connect/x/callback?code=abc&state=forged' })).statusCode).toBe(400);
-    const { query } = await authorize('x');
-    const wrong = await h.api!.inject({ method: 'GET', url: `/v1/connect/linkedin/callback${query}` });
+    const { query, cookie } = await authorize('x');
+    const wrong = await h.api!.inject({ method: 'GET', url: `/v1/connect/linkedin/callback${query}`, headers: { cookie } });
     expect(wrong.statusCode).toBe(400);
-    const start = (await h.api!.inject({ method: 'GET', url: '/v1/connect/youtube', headers: bearer(creator.key) })).json();
-    const denied = await h.api!.inject({ method: 'GET', url: `/v1/connect/youtube/callback?error=access_denied&state=${start.state}` });
+    const { query: deniedQuery, cookie: deniedCookie } = await authorize('youtube');
+    const state = new URLSearchParams(deniedQuery).get('state')!;
+    const denied = await h.api!.inject({ method: 'GET', url: `/v1/connect/youtube/callback?error=access_denied&state=${state}`, headers: { cookie: deniedCookie } });
     expect(denied.statusCode).toBe(400);
     expect(denied.json().error.message).toContain('access_denied');
+  });
+
+  it('is bound to the browser that opened the link: another browser cannot finish it, and the link opens once', async () => {
+    const { query, cookie, link } = await authorize('x');
+    // The callback URL forwarded to (or replayed in) another browser: no connect cookie, or another one.
+    const elsewhere = await h.api!.inject({ method: 'GET', url: `/v1/connect/x/callback${query}` });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.json().error.message).toMatch(/browser that opened the link/);
+    const forged = await h.api!.inject({ method: 'GET', url: `/v1/connect/x/callback${query}`, headers: { cookie: `${cookie.split('=')[0]}=someone-elses` } });
+    expect(forged.statusCode).toBe(400);
+    // A second browser opening the same link gets no cookie.
+    const second = await h.api!.inject({ method: 'GET', url: link });
+    expect(second.statusCode).toBe(400);
+    expect(second.headers['set-cookie']).toBeUndefined();
+    // The browser that opened it still finishes.
+    const mine = await h.api!.inject({ method: 'GET', url: `/v1/connect/x/callback${query}`, headers: { cookie } });
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(String(mine.headers['set-cookie'])).toMatch(/Max-Age=0/);
   });
 
   it('state expires after 10 minutes', async () => {
