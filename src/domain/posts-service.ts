@@ -9,6 +9,7 @@ import type { MediaStore } from '../media/store.ts';
 import type { PlatformRuntime } from '../platform/runtime.ts';
 import type { PublishQueues } from '../queue/queues.ts';
 import type { Account } from '../store/accounts.ts';
+import { randomToken } from '../store/crypto.ts';
 import { newId } from '../store/ids.ts';
 import type { Store } from '../store/index.ts';
 import type { Post } from '../store/posts.ts';
@@ -100,8 +101,9 @@ export class PostService {
   async create(creatorId: string, input: PostInput, idempotencyKey?: string): Promise<PostView> {
     let postId = newId('pst');
     const fp = idempotencyKey ? fingerprint(input) : '';
+    const token = randomToken(12);
     if (idempotencyKey) {
-      const st = await this.store.idempotency.begin(creatorId, idempotencyKey, fp, postId);
+      const st = await this.store.idempotency.begin(creatorId, idempotencyKey, fp, postId, token);
       if (st.state === 'mismatch') throw new ApiError('idempotency_mismatch', 'this Idempotency-Key was used with a different body');
       if (st.state === 'replay') return this.get(creatorId, st.postId);
       if (st.state === 'in_progress') {
@@ -111,21 +113,23 @@ export class PostService {
           return this.get(creatorId, st.postId);
         }
         if (!st.abandoned) throw new ApiError('idempotency_in_progress', 'a request with this Idempotency-Key is still in progress; retry shortly');
-        await this.store.idempotency.takeOver(creatorId, idempotencyKey, fp, st.postId);
+        await this.store.idempotency.takeOver(creatorId, idempotencyKey, fp, st.postId, token);
         postId = st.postId;
       }
     }
+    const attempt = { mayExist: false };
     try {
-      const view = await this.createUnchecked(creatorId, input, postId);
+      const view = await this.createUnchecked(creatorId, input, postId, attempt);
       if (idempotencyKey) await this.store.idempotency.complete(creatorId, idempotencyKey, fp, view.id);
       return view;
     } catch (err) {
-      if (idempotencyKey) await this.store.idempotency.abandon(creatorId, idempotencyKey);
+      // Once the post may be durable the key stays: a retry with it finds the post (pending-key path).
+      if (idempotencyKey && !attempt.mayExist) await this.store.idempotency.abandon(creatorId, idempotencyKey, token);
       throw err;
     }
   }
 
-  private async createUnchecked(creatorId: string, input: PostInput, postId: string): Promise<PostView> {
+  private async createUnchecked(creatorId: string, input: PostInput, postId: string, attempt: { mayExist: boolean }): Promise<PostView> {
     const accounts = await this.loadAccounts(input.targets.map((t) => t.accountId));
     const issues = await this.validate(creatorId, input, accounts);
     if (issues.length) throw new ApiError('validation_failed', `the post breaks ${issues.length} rule(s) of its target platforms`, issues);
@@ -161,7 +165,9 @@ export class PostService {
       createdAt: nowIso,
       updatedAt: nowIso,
     };
-    await this.store.posts.create(post, deliveries);
+    attempt.mayExist = true;
+    // Another request with the same Idempotency-Key stored this post id first: serve its post.
+    if (!(await this.store.posts.create(post, deliveries))) return this.get(creatorId, postId);
     // Durable from here: if enqueueing fails, the sweeper enqueues these deliveries.
     try {
       await this.queues.scheduleMany(deliveries.map((d) => ({ deliveryId: d.id, platform: d.platform, runAt: scheduledAt.getTime() })));

@@ -26,7 +26,7 @@ return 1
 `;
 
 /** An index write: command, key, then arguments, e.g. ['ZADD', key, score, member]. */
-export type IndexOp = [cmd: 'ZADD' | 'ZREM' | 'HINCRBY' | 'DEL' | 'RPUSH', key: string, ...args: (string | number)[]];
+export type IndexOp = [cmd: 'ZADD' | 'ZREM' | 'HINCRBY' | 'DEL' | 'RPUSH' | 'SET', key: string, ...args: (string | number)[]];
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Delivery } from '../domain/delivery.ts';
-import { versioned } from './cas.ts';
+import { cas, versioned, type IndexOp } from './cas.ts';
 import { indexOps, pageZset, serializeDelivery } from './deliveries.ts';
 import type { Keys } from './keys.ts';
 
@@ -34,18 +34,16 @@ export interface Post {
 export class PostStore {
   constructor(private readonly redis: Redis, private readonly k: Keys) {}
 
-  /** Post, deliveries and every index in one MULTI: a 202 means all of it is durable. */
-  async create(post: Post, deliveries: Delivery[]): Promise<void> {
-    const m = this.redis.multi();
-    m.set(this.k.post(post.id), versioned(post));
-    m.zadd(this.k.creatorPosts(post.creatorId), Date.parse(post.createdAt), post.id);
-    for (const d of deliveries) {
-      m.set(this.k.delivery(d.id), serializeDelivery(d));
-      for (const [cmd, key, ...args] of indexOps(this.k, undefined, d)) m.call(cmd, key, ...args);
-    }
-    const res = await m.exec();
-    const failed = res?.find(([err]) => err);
-    if (!res || failed) throw new Error(`could not store post ${post.id}: ${failed?.[0]?.message ?? 'transaction aborted'}`);
+  /**
+   * Post, deliveries and every index in one atomic step, only if the post id is still free:
+   * a 202 means all of it is durable, and of two requests that chose the same post id (an
+   * Idempotency-Key taken over from a stalled request) exactly one stores its deliveries.
+   * Returns false when the post already exists (nothing was written).
+   */
+  async create(post: Post, deliveries: Delivery[]): Promise<boolean> {
+    const ops: IndexOp[] = [['ZADD', this.k.creatorPosts(post.creatorId), Date.parse(post.createdAt), post.id]];
+    for (const d of deliveries) ops.push(['SET', this.k.delivery(d.id), serializeDelivery(d)], ...indexOps(this.k, undefined, d));
+    return (await cas(this.redis, this.k.post(post.id), '', versioned(post), ops)) === 1;
   }
 
   async get(id: string): Promise<Post | undefined> {

@@ -170,7 +170,7 @@ describe('posts', () => {
     const body = { text: 'died midway', scheduledAt: new Date(Date.now() + 3600_000).toISOString(), targets: [{ accountId: aliceX }] };
     const { fingerprint } = await import('../../src/domain/posts-service.ts');
     // A request claimed the key and died before storing anything.
-    await h.store.idempotency.begin(alice.id, 'k-dead', fingerprint(body), 'pst_0000000000000000a');
+    await h.store.idempotency.begin(alice.id, 'k-dead', fingerprint(body), 'pst_0000000000000000a', 'dead-request');
     const busy = await post(alice.key, body, { 'idempotency-key': 'k-dead' });
     expect(busy.statusCode).toBe(409);
     expect(busy.json().error.code).toBe('idempotency_in_progress');
