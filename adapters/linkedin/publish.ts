@@ -1,7 +1,8 @@
 /**
  * A delivery → LinkedIn wire calls: media (media.ts), then POST /rest/posts (the one
  * non-idempotent write, armed first), then the optional first comment.
- * lookup() reconciles an unknown POST /rest/posts with LinkedIn's duplicate check.
+ * lookup() reconciles an unknown POST /rest/posts with LinkedIn's duplicate check, only where
+ * that probe cannot publish a second post.
  */
 import { z } from 'zod';
 import { AdapterError, rejected, unknownOutcome } from '../../src/platform/errors.ts';
@@ -190,37 +191,79 @@ async function firstComment(run: Run, postUrn: string, text: string): Promise<Co
 }
 
 /**
- * Reconciles an unknown POST /rest/posts by sending the identical post again: LinkedIn
- * refuses a repeat with 422 DUPLICATE_POST naming the original URN. A 201 means the
- * first one never landed and this one did, so the post now exists exactly once.
+ * LinkedIn's duplicate window is not published; deleted posts still count as duplicates for
+ * 24–48 h [S composio#2710]. The re-POST probe is trusted only this soon after the armed
+ * write, far inside that window, and Herald's automatic checks (5 s, 60 s, 10 min after the
+ * unknown outcome) all fall inside it. Older: an admin decides.
+ */
+export const DUPLICATE_PROBE_MAX_AGE_MS = 15 * 60_000;
+
+const inconclusive = (message: string): LookupResult => ({ status: 'inconclusive', message });
+
+/**
+ * Reconciles an unknown POST /rest/posts. Member tokens have no read-only existence check,
+ * so this sends the identical post again and lets LinkedIn's duplicate check answer: 422
+ * DUPLICATE_POST names the original URN, and a 201 means the first one never landed and
+ * this one did. That probe is itself a write, so it is sent only when it cannot publish a
+ * second post: the commentary is non-empty (media-only posts are never refused as
+ * duplicates) and the armed write is recent (DUPLICATE_PROBE_MAX_AGE_MS). The URN LinkedIn
+ * names is read back where the token may read posts: a deleted "ghost" proves nothing.
  */
 export async function lookupLinkedIn(input: Input, ctx: Ctx, armed: { label: string; at: string }): Promise<LookupResult> {
-  if (armed.label !== 'post') return { status: 'inconclusive', message: `unknown armed write "${armed.label}"` };
+  if (armed.label !== 'post') return inconclusive(`unknown armed write "${armed.label}"`);
   const run = startRun(input, ctx);
   if (run.progress.postUrn) return { status: 'landed' };
+  if (input.text.trim() === '') {
+    return inconclusive('the post has no text, so LinkedIn\'s duplicate check cannot tell whether it exists, and sending it again could publish it twice; check the LinkedIn page, then resolve this delivery');
+  }
+  const age = Date.now() - Date.parse(armed.at);
+  if (!(age <= DUPLICATE_PROBE_MAX_AGE_MS)) {
+    return inconclusive(`the post was sent ${Math.round(age / 60_000)} min ago, too long for LinkedIn's duplicate check to be relied on, and sending it again could publish it twice; check the LinkedIn page, then resolve this delivery`);
+  }
   const content = contentFrom(input.media, run.progress.media, run.opts);
   if (input.media.length > 0 && !content) {
-    return { status: 'inconclusive', message: 'the media of the armed post are not all in progress; cannot rebuild the identical post' };
+    return inconclusive('the media of the armed post are not all in progress; cannot rebuild the identical post');
   }
   let res: HttpResponse;
   try {
     res = await sendPost(run, postBody(input, run.author, run.opts, content));
   } catch (err) {
     const why = AdapterError.is(err) ? `${err.code}: ${err.message}` : String(err);
-    return { status: 'inconclusive', message: `re-sending the post to use LinkedIn's duplicate check failed (${why})` };
+    return inconclusive(`re-sending the post to use LinkedIn's duplicate check failed (${why})`);
   }
   if (res.status === 201 || res.status === 200) {
     const urn = res.headers.get('x-restli-id');
-    if (!urn) return { status: 'inconclusive', message: 'LinkedIn created the post again but sent no x-restli-id; the next check will see it as a duplicate' };
+    if (!urn) return inconclusive('LinkedIn created the post again but sent no x-restli-id; the next check will see it as a duplicate');
     await run.save({ postUrn: urn });
     return { status: 'landed' };
   }
   const dup = duplicateOf(res);
   if (dup.urn) {
+    const problem = await unverifiedDuplicate(run, dup.urn);
+    if (problem) return inconclusive(problem);
     await run.save({ postUrn: dup.urn });
     return { status: 'landed' };
   }
   const err = classifyFailure(res, { step: 'post', apiVersion: apiVersion(ctx.settings) });
   const hint = dup.found ? 'LinkedIn said duplicate without naming the original post' : `${err.code}: ${err.message}`;
-  return { status: 'inconclusive', message: `re-sending the identical post did not settle whether it exists (${hint})` };
+  return inconclusive(`re-sending the identical post did not settle whether it exists (${hint})`);
+}
+
+/**
+ * Reads the post LinkedIn named as the duplicate (GET /rest/posts/{urn}). Returns why it
+ * cannot be taken as this delivery's post, or undefined when it can: it is there, or the
+ * token may not read posts (403: reading needs r_member_social / r_organization_social).
+ */
+async function unverifiedDuplicate(run: Run, urn: string): Promise<string | undefined> {
+  let res: HttpResponse;
+  try {
+    res = await restRequest(run.rest, { method: 'GET', path: `/posts/${encodeUrn(urn)}`, phase: 'read' });
+  } catch (err) {
+    return `LinkedIn named ${urn} as the existing post, but reading it failed (${AdapterError.is(err) ? err.code : String(err)})`;
+  }
+  if (isOk(res) || res.status === 403) return undefined;
+  if (res.status === 404 || res.status === 410) {
+    return `LinkedIn named ${urn} as the existing post, but it is gone (a deleted post still counts as a duplicate for a while); check the LinkedIn page, then resolve this delivery`;
+  }
+  return `LinkedIn named ${urn} as the existing post, but reading it answered ${res.status}`;
 }

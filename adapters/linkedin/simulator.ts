@@ -15,7 +15,7 @@ const PART_BYTES = 4 * 1024 * 1024;
 export interface LinkedInSimOptions {
   accessTokenTtlMs?: number; // 60 days [V]
   refreshTokenTtlMs?: number; // 365 days from first consent; a refresh never extends it [V]
-  duplicateWindowMs?: number; // same author + commentary (deleted "ghosts" too) → 422 DUPLICATE_POST; 24 h [S]
+  duplicateWindowMs?: number; // same author + non-empty commentary (deleted "ghosts" too) → 422 DUPLICATE_POST; 24 h [S]
   dailyPostBudget?: number; // POST /rest/posts calls per member per UTC day before 429; 150 [U]
   videoPollsUntilAvailable?: number; // GET /rest/videos answers PROCESSING this often after finalize; 2
   videoProcessingFails?: boolean; // finalized videos end in PROCESSING_FAILED
@@ -186,9 +186,9 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     if ([...unescapeLittle(commentary)].length > 3000) return err(422, 'ERROR :: /commentary :: length of commentary exceeds 3000\n');
     const media = checkContent(b.content, author);
     if (!Array.isArray(media)) return media;
-    const key = commentary !== '' ? commentary : JSON.stringify(b.content ?? null);
     const now = Date.now();
-    const first = state.posts.find((p) => p.author === author && (p.commentary !== '' ? p.commentary : JSON.stringify(p.body.content ?? null)) === key && now - p.createdAt < o.duplicateWindowMs);
+    // The duplicate check compares commentary: a media-only post is never refused as a duplicate [S composio#2710].
+    const first = commentary === '' ? undefined : state.posts.find((p) => p.author === author && p.commentary === commentary && now - p.createdAt < o.duplicateWindowMs);
     if (first) {
       return err(422, `Unprocessable Entity: Content is a duplicate of ${first.urn}`, {
         errorDetailType: 'com.linkedin.common.error.BadRequest',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { linkedinAdapter } from '../../adapters/linkedin/index.ts';
+import { DUPLICATE_PROBE_MAX_AGE_MS } from '../../adapters/linkedin/publish.ts';
 import { createLinkedInSimulator, type LinkedInSimOptions } from '../../adapters/linkedin/simulator.ts';
 import { nextUtcMidnight } from '../../src/platform/errors.ts';
 import { rewriteUrl } from '../../src/platform/http.ts';
@@ -334,6 +335,44 @@ describe('linkedin adapter against its simulator', () => {
     expect((await caught(linkedinAdapter.publish(inp, ctx))).kind).toBe('unknown');
     const res = await linkedinAdapter.lookup!(inp, ctx, { label: 'post', at: new Date().toISOString() });
     expect(res.status).toBe('inconclusive');
+  });
+
+  it('lookup never re-sends a media-only post: inconclusive, still one post (issue 7 item 1)', async () => {
+    await start();
+    const { ctx, inp, state } = setup({ text: '', media: [bufferSource(Buffer.alloc(2048, 7), 'image/png')] });
+    sim.server.injectFault({ method: 'POST', path: '/rest/posts', fault: { type: 'drop_after_commit' } });
+    expect((await caught(publishToEnd(linkedinAdapter, inp, ctx))).kind).toBe('unknown');
+    expect(state.armed).toBe('post');
+    const res = await linkedinAdapter.lookup!(inp, ctx, { label: 'post', at: new Date().toISOString() });
+    expect(res.status).toBe('inconclusive');
+    expect(sim.state.posts).toHaveLength(1);
+    expect(sim.server.callsTo('POST', '/rest/posts')).toHaveLength(1);
+  });
+
+  it('lookup does not re-send once the armed write is older than the duplicate probe allows (issue 7 item 1)', async () => {
+    // LinkedIn's duplicate window has passed: a re-sent post would be published again.
+    await start({ duplicateWindowMs: 0 });
+    const { ctx, inp } = setup({ text: 'sent long ago' });
+    sim.server.injectFault({ method: 'POST', path: '/rest/posts', fault: { type: 'drop_after_commit' } });
+    expect((await caught(linkedinAdapter.publish(inp, ctx))).kind).toBe('unknown');
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    expect(3600_000).toBeGreaterThan(DUPLICATE_PROBE_MAX_AGE_MS);
+    const res = await linkedinAdapter.lookup!(inp, ctx, { label: 'post', at });
+    expect(res.status).toBe('inconclusive');
+    expect(sim.state.posts).toHaveLength(1);
+    expect(sim.server.callsTo('POST', '/rest/posts')).toHaveLength(1);
+  });
+
+  it('lookup reads back the URN LinkedIn names: a deleted ghost is inconclusive (issue 7 item 1)', async () => {
+    await start();
+    const { ctx, inp, state } = setup({ text: 'posted, then deleted' });
+    sim.server.injectFault({ method: 'POST', path: '/rest/posts', fault: { type: 'drop_after_commit' } });
+    expect((await caught(linkedinAdapter.publish(inp, ctx))).kind).toBe('unknown');
+    sim.state.posts[0]!.deleted = true;
+    const res = await linkedinAdapter.lookup!(inp, ctx, { label: 'post', at: new Date().toISOString() });
+    expect(res.status).toBe('inconclusive');
+    expect(state.progress.postUrn).toBeUndefined();
+    expect(sim.server.callsTo('GET', `/rest/posts/${encodeURIComponent(sim.state.posts[0]!.urn)}`).length + sim.server.callsTo('GET', `/rest/posts/${sim.state.posts[0]!.urn}`).length).toBe(1);
   });
 
   it('treats a duplicate after an ambiguous attempt as the earlier post landing', async () => {
