@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what Herald needs on a fresh Debian machine with Node 20: npm dependencies
 # (when missing or stale) and redis-server (through apt when absent). Idempotent and quiet
-# when everything is already there. Used by `npm start` and `npm test`.
+# when everything is already there. Used by `npm start` and (with --test) `npm test`.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -27,23 +27,36 @@ if [ ! -f node_modules/.package-lock.json ] || [ "$(cat node_modules/.herald-loc
   printf '%s' "$lock_hash" > node_modules/.herald-lock-hash
 fi
 
-if ! command -v redis-server >/dev/null 2>&1; then
+# System packages, installed through apt only when missing, with one `apt-get update`.
+# `--test` adds what the test suite needs besides Redis: promtool (Debian package
+# prometheus) for the /metrics check and chromium for the dashboard's browser test.
+missing=""
+command -v redis-server >/dev/null 2>&1 || missing="redis-server"
+if [ "${1:-}" = "--test" ]; then
+  command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+  [ -x /usr/bin/chromium ] || missing="$missing chromium"
+fi
+missing=$(echo "$missing" | xargs)
+
+if [ -n "$missing" ]; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then
       if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-        echo "bootstrap: redis-server is missing and this user cannot run apt-get. Install it: apt-get install -y redis-server" >&2
+        echo "bootstrap: missing $missing and this user cannot run apt-get. Install it: apt-get install -y $missing" >&2
         exit 1
       fi
     fi
-    echo "bootstrap: installing redis-server with apt-get..." >&2
+    echo "bootstrap: installing $missing with apt-get..." >&2
     $SUDO apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >&2
-    # Herald runs its own redis-server child; the distribution's service is not needed.
-    $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+    # Herald runs its own redis-server child and only needs promtool from prometheus:
+    # the distribution's services are not needed.
+    $SUDO systemctl disable --now redis-server prometheus >/dev/null 2>&1 || true
   else
-    echo "bootstrap: redis-server (Redis 7) is missing and apt-get is not available." >&2
-    echo "Install Redis 7 with your package manager, or set REDIS_URL to an existing Redis (maxmemory-policy noeviction)." >&2
+    echo "bootstrap: missing $missing and apt-get is not available; install it with your package manager." >&2
+    echo "(Redis: Redis 7, or set REDIS_URL to an existing Redis with maxmemory-policy noeviction.)" >&2
     exit 1
   fi
 fi

@@ -13,6 +13,8 @@ import type { Delivery } from './domain/delivery.ts';
 import { PostChanges } from './domain/post-changes.ts';
 import { PostService } from './domain/posts-service.ts';
 import { MediaStore } from './media/store.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/endpoint.ts';
+import { HeraldMetrics } from './metrics/metrics.ts';
 import { OAuthService } from './oauth/service.ts';
 import type { PlatformAdapter, PlatformName } from './platform/port.ts';
 import { PlatformRuntime } from './platform/runtime.ts';
@@ -54,10 +56,13 @@ export interface Herald {
   services: Services;
   runtime: PlatformRuntime;
   refresher: TokenRefresher;
+  metrics: HeraldMetrics;
   api?: FastifyInstance;
   workers?: PublishWorkers;
   redisChild?: RedisChild;
   url?: string;
+  /** Worker-only process with METRICS_PORT: where it serves /metrics. */
+  metricsUrl?: string;
   sweepNow(): Promise<{ examined: number; enqueued: number }>;
   /** Hand the event outbox to the webhook queue now (worker role); returns entries handled. */
   relayNow(): Promise<number>;
@@ -118,7 +123,10 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   let url: string | undefined;
   const publicUrl = () => (config.publicUrl ?? url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
   const media = new MediaStore(redis, store.k, join(config.dataDir, 'media'), key, publicUrl);
-  const listeners: ((d: Delivery) => void)[] = o.onDeliveryChange ? [o.onDeliveryChange] : [];
+  const metrics = new HeraldMetrics();
+  metrics.watchQueues(() => queues.counts());
+  metrics.watchDeliveryStatuses(() => store.deliveries.countsByStatus());
+  const listeners: ((d: Delivery) => void)[] = [(d) => metrics.deliveryChanged(d), ...(o.onDeliveryChange ? [o.onDeliveryChange] : [])];
   const events: DeliveryEvents = {
     changed(d) {
       for (const l of listeners) {
@@ -133,7 +141,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   const posts = new PostService(store, queues, runtime, media, { allowPrivateUrls: config.allowPrivateUrls, log });
   const changes = new PostChanges(store, queues, posts, events);
   const oauth = new OAuthService(store, runtime, publicUrl, log);
-  const services: Services = { config, store, queues, runtime, posts, changes, media, oauth, log, publicUrl };
+  const services: Services = { config, store, queues, runtime, posts, changes, media, oauth, metrics, log, publicUrl };
 
   const onReauth = async (account: Account, reason: string) => {
     if (!(await store.accounts.markReauth(account.id, reason))) return;
@@ -149,7 +157,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     await store.audit.append({ actor: 'system', action: 'platform.pause', target: platform, reason });
     log.error({ platform, reason }, 'platform paused: its app credentials are missing or refused');
   };
-  const refresher = new TokenRefresher(store, runtime, log, { onReauth, onAppConfigError });
+  const refresher = new TokenRefresher(store, runtime, log, { onReauth, onAppConfigError, onRefresh: (p, ok) => metrics.tokenRefresh(p, ok) });
   if (o.roles.worker) await resumeFixedPlatforms(store, queues, runtime, log);
 
   let api: FastifyInstance | undefined;
@@ -183,10 +191,14 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     webhookWorker = startWebhookWorker({ store, settings: webhookSettings, redisUrl, prefix: store.k.bullPrefix, log });
     promoter = every(() => promote(store, queues), 1_000, log, 'promote');
   }
+  let metricsServer: MetricsServer | undefined;
+  if (!api && config.metricsPort !== undefined) {
+    metricsServer = await startMetricsServer({ metrics, token: config.metricsToken, host: config.host, port: config.metricsPort, log });
+  }
 
   let closed = false;
   return {
-    config, store, queues, services, runtime, refresher, ...(api ? { api } : {}), ...(workers ? { workers } : {}),
+    config, store, queues, services, runtime, refresher, metrics, ...(metricsServer ? { metricsUrl: metricsServer.url } : {}), ...(api ? { api } : {}), ...(workers ? { workers } : {}),
     ...(redisChild ? { redisChild } : {}), ...(url ? { url } : {}),
     sweepNow: () => (sweeper ? sweeper.runNow() : import('./queue/sweeper.ts').then((m) => m.sweep(store, queues, log))),
     relayNow: () => relayLoop?.runNow() ?? Promise.resolve(0),
@@ -199,6 +211,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       // Let a drain in progress finish before its Redis connection goes.
       await relayLoop?.runNow().catch((err: unknown) => log.error({ err }, 'webhook relay failed at shutdown'));
       if (api) await api.close();
+      await metricsServer?.close();
       if (workers) await workers.close(config.shutdownTimeoutMs);
       await webhookWorker?.close();
       await webhookQueue?.close();

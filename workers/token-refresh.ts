@@ -44,6 +44,8 @@ export interface RefresherHooks {
   onReauth(account: Account, reason: string): Promise<void>;
   /** Herald's app credentials for the platform are missing or refused: pause it with this reason. */
   onAppConfigError(platform: Account['platform'], reason: string): Promise<void>;
+  /** A refresh finished, stored (ok) or not (metrics). */
+  onRefresh?(platform: Account['platform'], ok: boolean): void;
 }
 
 export class TokenRefresher {
@@ -113,8 +115,10 @@ export class TokenRefresher {
         return { credentials: now, refreshed: false };
       }
       this.log.info({ accountId: account.id, platform }, 'access token refreshed');
+      this.hooks.onRefresh?.(platform, true);
       return { credentials: fresh, refreshed: true };
     } catch (err) {
+      this.hooks.onRefresh?.(platform, false);
       if (AppConfigError.isAppConfig(err)) {
         await this.hooks.onAppConfigError(platform, err.message);
         throw err;

@@ -20,6 +20,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -93,5 +94,6 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
   await app.register(mediaRoutes(services));
   await app.register(connectRoutes(services));
   await app.register(webhookRoutes(services));
+  await app.register(metricsRoutes(services));
   return app;
 }

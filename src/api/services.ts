@@ -3,6 +3,7 @@ import type { Config } from '../config/env.ts';
 import type { PostChanges } from '../domain/post-changes.ts';
 import type { PostService } from '../domain/posts-service.ts';
 import type { MediaStore } from '../media/store.ts';
+import type { HeraldMetrics } from '../metrics/metrics.ts';
 import type { OAuthService } from '../oauth/service.ts';
 import type { PlatformRuntime } from '../platform/runtime.ts';
 import type { PublishQueues } from '../queue/queues.ts';
@@ -18,6 +19,7 @@ export interface Services {
   changes: PostChanges;
   media: MediaStore;
   oauth: OAuthService;
+  metrics: HeraldMetrics;
   log: Logger;
   publicUrl(): string;
 }

@@ -46,6 +46,8 @@ const baseSchema = z.object({
   PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   SCHEDULE_LOOKAHEAD_MS: z.coerce.number().int().min(5_000).max(3_600_000).default(60_000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 const platformShape: Record<string, z.ZodType> = {};
@@ -93,6 +95,10 @@ export interface Config {
   platformTimeoutMs: number;
   workerLockMs: number;
   scheduleLookaheadMs: number;
+  /** Bearer token for /metrics; unset: /metrics is open. */
+  metricsToken?: string;
+  /** Worker-only processes serve /metrics on this port (they have no API). */
+  metricsPort?: number;
   platforms: Record<PlatformName, PlatformConfig>;
 }
 
@@ -144,6 +150,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     platformTimeoutMs: e.PLATFORM_TIMEOUT_MS,
     workerLockMs: e.WORKER_LOCK_MS,
     scheduleLookaheadMs: e.SCHEDULE_LOOKAHEAD_MS,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
     platforms,
   };
 }
@@ -167,6 +175,8 @@ export const ENV_HELP: [string, string][] = [
   ['WORKER_LOCK_MS', 'job lock; a crashed worker\'s jobs are picked up after about this long (default 30000)'],
   ['SCHEDULE_LOOKAHEAD_MS', 'scheduled deliveries get their queue job this long before they are due (default 60000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'on SIGTERM, how long in-flight publishes may finish before being handed back (default 25000)'],
+  ['METRICS_TOKEN', 'bearer token required on /metrics (>= 16 chars); unset: /metrics is open'],
+  ['METRICS_PORT', 'herald worker (no API) serves /metrics on this port; api and all serve it on PORT'],
   ['LINKEDIN_API_VERSION', 'LinkedIn-Version header, YYYYMM (default 202601)'],
   ['PLATFORM_<NAME>_URL', 'replace scheme+host of every call an adapter makes (simulators, proxies)'],
   ['<NAME>_CLIENT_ID / <NAME>_CLIENT_SECRET', 'OAuth app credentials per platform (X_, LINKEDIN_, YOUTUBE_)'],
