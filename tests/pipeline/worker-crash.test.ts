@@ -71,7 +71,7 @@ afterAll(async () => {
   mediaServer?.close();
 });
 
-it('a worker killed mid-publish leaves no duplicate and no lost delivery', { timeout: 90_000 }, async () => {
+it('a worker killed mid-publish leaves no duplicate and no lost delivery', { timeout: 120_000 }, async () => {
   const { key } = await h.creator('crash');
   const demo = sim.createDemoAccount();
   const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'x', externalId: demo.externalId, handle: demo.handle, credentials: demo.credentials } })).json().id;
@@ -86,7 +86,7 @@ it('a worker killed mid-publish leaves no duplicate and no lost delivery', { tim
   const first = startWorker();
   const inFlight = await post('written while the worker dies');
   const later = await post('due after the crash', new Date(Date.now() + 4_000));
-  await until(() => sim.server.callsTo('POST', '/2/tweets').length === 1, 30_000, 'the write to reach the simulator');
+  await until(() => sim.server.callsTo('POST', '/2/tweets').length === 1, 60_000, 'the write to reach the simulator');
   expect((await h.store.deliveries.get(inFlight))!.armed).toBeDefined();
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
@@ -104,7 +104,7 @@ it('a worker killed mid-publish leaves no duplicate and no lost delivery', { tim
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 60_000 }, async () => {
+it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 90_000 }, async () => {
   const { key } = await h.creator('graceful');
   const demo = sim.createDemoAccount();
   const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'x', externalId: demo.externalId, handle: demo.handle, credentials: demo.credentials } })).json().id;
@@ -116,7 +116,7 @@ it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 60_000 }, 
   worker.stderr?.on('data', (b: Buffer) => (ready += b.toString()));
   const res = await h.api!.inject({ method: 'POST', url: '/v1/posts', headers: bearer(key), payload: { text: 'finishing before exit', targets: [{ accountId: acc }] } });
   const id = res.json().deliveries[0].id;
-  await until(() => sim.server.callsTo('POST', '/2/tweets').length > writesBefore, 30_000, 'the write to start');
+  await until(() => sim.server.callsTo('POST', '/2/tweets').length > writesBefore, 60_000, 'the write to start');
   const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
   worker.kill('SIGTERM');
   expect(await exited).toBe(0);
