@@ -21,6 +21,7 @@ import { mediaRoutes } from './routes/media.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { dashboardRoutes } from '../dashboard/routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -95,5 +96,6 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
   await app.register(connectRoutes(services));
   await app.register(webhookRoutes(services));
   await app.register(metricsRoutes(services));
+  await app.register(dashboardRoutes(services));
   return app;
 }

@@ -100,6 +100,8 @@ export function sandboxBanner(url: string, seed: Awaited<ReturnType<typeof seedS
     '',
     `  API          ${url}`,
     `  API docs     ${url}/docs`,
+    `  Dashboard    ${url}/admin  (log in with the admin key below)`,
+    `  Metrics      ${url}/metrics`,
     `  Creator key  ${seed.creatorApiKey}`,
     `  Admin key    ${seed.adminApiKey}`,
     '  Accounts     ' + seed.accounts.map((a) => `${a.platform} ${a.id}${a.handle ? ` (@${a.handle})` : ''}`).join('\n               '),

@@ -25,6 +25,8 @@ export function keys(p: string) {
     platformPaused: `${p}:platforms:paused`,
     /** Why a platform was paused by Herald itself (app credentials refused): reason, at, app fingerprint. */
     platformPauseReason: (platform: string) => `${p}:platform:${platform}:pause-reason`,
+    /** A dashboard login session (src/dashboard/session.ts). */
+    adminSession: (id: string) => `${p}:admin-session:${id}`,
     oauthState: (state: string) => `${p}:oauth-state:${state}`,
     media: (id: string) => `${p}:media:${id}`,
     creatorMedia: (creatorId: string) => `${p}:creator:${creatorId}:media`,

@@ -1,68 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Delivery } from '../../domain/delivery.ts';
 import { deliveryView } from '../../domain/posts-service.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { AdminService } from '../admin-service.ts';
 import { adminDeliveriesQuery, deliveryOut, errorEnvelope, platformSchema, reason } from '../schemas.ts';
 import type { Services } from '../services.ts';
 
 const admin = { auth: 'admin' as const };
 const idParams = z.object({ id: z.string().max(64) });
-const ADMIN = { id: 'admin', admin: true };
-
-interface DeliveryFilter {
-  status?: Delivery['status'];
-  platform?: string;
-  creatorId?: string;
-  errorCode?: string;
-  accountId?: string;
-}
-
-function matches(d: Delivery, f: DeliveryFilter): boolean {
-  return (!f.status || d.status === f.status) && (!f.platform || d.platform === f.platform) &&
-    (!f.creatorId || d.creatorId === f.creatorId) && (!f.errorCode || d.error?.code === f.errorCode) &&
-    (!f.accountId || d.accountId === f.accountId);
-}
-
-/** Scan an index page by page applying the filter; bounded work per call. */
-async function scanDeliveries(s: Services, f: DeliveryFilter, cursor: string | undefined, limit: number, maxScan: number) {
-  const out: Delivery[] = [];
-  let next: string | undefined = cursor;
-  let scanned = 0;
-  while (out.length < limit && scanned < maxScan) {
-    const page = await s.store.deliveries.pageIndex(f.status, next, Math.min(200, Math.max(limit, 50)));
-    const ds = await s.store.deliveries.getMany(page.ids);
-    let stoppedAt: number | undefined;
-    for (let i = 0; i < ds.length; i++) {
-      scanned++;
-      const d = ds[i];
-      if (d && matches(d, f)) out.push(d);
-      if (out.length === limit) {
-        stoppedAt = i;
-        break;
-      }
-    }
-    if (stoppedAt !== undefined && (stoppedAt < ds.length - 1 || page.next)) {
-      const last = ds[stoppedAt]!;
-      // Each index has its own score (creation, entry into the status, due time): ask it.
-      next = `${await s.store.redis.zscore(page.key, last.id)}:${last.id}`;
-      return { data: out, next };
-    }
-    next = page.next;
-    if (!next) break;
-  }
-  return { data: out, next: out.length >= limit || scanned >= maxScan ? next : undefined };
-}
 
 export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) => {
+  const ops = new AdminService(s);
   app.post('/v1/admin/creators', {
     config: admin,
     schema: { tags: ['admin'], summary: 'Create a creator; the API key is shown once', body: z.object({ name: z.string().trim().min(1).max(200) }).strict(), response: { 201: z.object({ id: z.string(), name: z.string(), apiKey: z.string(), createdAt: z.string() }) } },
-  }, async (req, reply) => {
-    const { creator, apiKey } = await s.store.creators.create(req.body.name);
-    await s.store.audit.append({ actor: 'admin', action: 'creator.create', target: creator.id });
-    return reply.code(201).send({ ...creator, apiKey });
-  });
+  }, async (req, reply) => reply.code(201).send(await ops.createCreator(req.body.name)));
 
   app.get('/v1/admin/creators', { config: admin, schema: { tags: ['admin'], response: { 200: z.object({ data: z.array(z.object({ id: z.string(), name: z.string(), createdAt: z.string() })) }) } } }, async () => ({ data: await s.store.creators.list() }));
 
@@ -71,15 +22,11 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
     schema: { tags: ['admin'], summary: 'Deliveries across all creators', querystring: adminDeliveriesQuery, response: { 200: z.object({ data: z.array(deliveryOut), nextCursor: z.string().nullable() }) } },
   }, async (req) => {
     const { cursor, limit, ...filter } = req.query;
-    const page = await scanDeliveries(s, filter, cursor, limit, 5_000);
+    const page = await ops.deliveries(filter, cursor, limit);
     return { data: page.data.map((d) => deliveryView(d, true)), nextCursor: page.next ?? null };
   });
 
-  app.get('/v1/admin/deliveries/:id', { config: admin, schema: { tags: ['admin'], params: idParams, response: { 200: deliveryOut, 404: errorEnvelope } } }, async (req) => {
-    const d = await s.store.deliveries.get(req.params.id);
-    if (!d) throw notFound('delivery');
-    return deliveryView(d, true);
-  });
+  app.get('/v1/admin/deliveries/:id', { config: admin, schema: { tags: ['admin'], params: idParams, response: { 200: deliveryOut, 404: errorEnvelope } } }, async (req) => deliveryView(await ops.delivery(req.params.id), true));
 
   app.post('/v1/admin/deliveries/:id/retry', {
     config: admin,
@@ -87,13 +34,7 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
       tags: ['admin'], summary: 'Retry one delivery (force for unknown or non-retryable failures)', params: idParams,
       body: z.object({ reason, force: z.boolean().default(false) }).strict(), response: { 200: deliveryOut, 409: errorEnvelope },
     },
-  }, async (req) => {
-    const d = await s.store.deliveries.get(req.params.id);
-    if (!d) throw notFound('delivery');
-    const after = await s.changes.requeue(d, ADMIN, req.body);
-    await s.store.audit.append({ actor: 'admin', action: 'delivery.retry', target: d.id, reason: req.body.reason, details: { force: req.body.force, from: d.status } });
-    return deliveryView(after, true);
-  });
+  }, async (req) => deliveryView(await ops.retry(req.params.id, req.body), true));
 
   app.post('/v1/admin/retries', {
     config: admin,
@@ -105,22 +46,7 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
       }).strict(),
       response: { 200: z.object({ matched: z.number(), retried: z.number(), skipped: z.array(z.object({ id: z.string(), reason: z.string() })) }) },
     },
-  }, async (req) => {
-    const { filter, force, limit } = req.body;
-    const page = await scanDeliveries(s, filter, undefined, limit, 100_000);
-    let retried = 0;
-    const skipped: { id: string; reason: string }[] = [];
-    for (const d of page.data) {
-      try {
-        await s.changes.requeue(d, ADMIN, { reason: req.body.reason, force });
-        retried++;
-      } catch (err) {
-        if (skipped.length < 100) skipped.push({ id: d.id, reason: (err as Error).message });
-      }
-    }
-    await s.store.audit.append({ actor: 'admin', action: 'delivery.bulk_retry', reason: req.body.reason, details: { filter, force, matched: page.data.length, retried } });
-    return { matched: page.data.length, retried, skipped };
-  });
+  }, async (req) => ops.bulkRetry(req.body.filter, req.body.reason, req.body.force, req.body.limit));
 
   app.post('/v1/admin/deliveries/:id/resolve', {
     config: admin,
@@ -130,31 +56,12 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
         .refine((b) => b.outcome !== 'published' || b.url, { message: 'url is required when outcome is published', path: ['url'] }),
       response: { 200: deliveryOut, 409: errorEnvelope },
     },
-  }, async (req) => {
-    const d = await s.store.deliveries.get(req.params.id);
-    if (!d) throw notFound('delivery');
-    const b = req.body;
-    const after = b.outcome === 'published'
-      ? await s.changes.complete(d, ADMIN, { url: b.url!, ...(b.platformPostId ? { platformPostId: b.platformPostId } : {}), reason: b.reason })
-      : await s.changes.resolveNotPublished(d, b.reason);
-    await s.store.audit.append({ actor: 'admin', action: 'delivery.resolve', target: d.id, reason: b.reason, details: { outcome: b.outcome, from: d.status, ...(b.url ? { url: b.url } : {}) } });
-    return deliveryView(after, true);
-  });
+  }, async (req) => deliveryView(await ops.resolve(req.params.id, req.body), true));
 
   app.get('/v1/admin/queues', {
     config: admin,
     schema: { tags: ['admin'], summary: 'Per-platform queue counts, pause state and delivery status totals', response: { 200: z.object({ platforms: z.record(z.string(), z.object({ counts: z.record(z.string(), z.number()), paused: z.boolean(), pausedReason: z.string().nullable(), blockedUntil: z.string().nullable() })), deliveries: z.record(z.string(), z.number()) }) } },
-  }, async () => {
-    const counts = await s.queues.counts();
-    const platforms: Record<string, { counts: Record<string, number>; paused: boolean; pausedReason: string | null; blockedUntil: string | null }> = {};
-    for (const [p, c] of Object.entries(counts)) {
-      const [until, held] = await Promise.all([s.store.platformBlockedUntil(p), s.store.platformPauseReason(p)]);
-      // Why Herald paused it itself (app credentials refused), while it is paused.
-      const pausedReason = c.paused && held ? `${held.reason} (since ${held.at})` : null;
-      platforms[p] = { ...c, pausedReason, blockedUntil: until > Date.now() ? new Date(until).toISOString() : null };
-    }
-    return { platforms, deliveries: await s.store.deliveries.countsByStatus() };
-  });
+  }, async () => ops.queues());
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/v1/admin/platforms/:platform/${action}`, {
@@ -164,17 +71,7 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
         params: z.object({ platform: platformSchema }), body: z.object({ reason: reason.optional() }).strict().optional(),
         response: { 200: z.object({ platform: z.string(), paused: z.boolean() }), 422: errorEnvelope },
       },
-    }, async (req) => {
-      const p = req.params.platform;
-      if (!s.queues.platforms().includes(p)) throw new ApiError('platform_not_available', `${p} is not enabled on this Herald`);
-      if (action === 'pause') await s.queues.pause(p);
-      else {
-        await s.queues.resume(p);
-        await s.store.clearPlatformPauseReason(p);
-      }
-      await s.store.audit.append({ actor: 'admin', action: `platform.${action}`, target: p, ...(req.body?.reason ? { reason: req.body.reason } : {}) });
-      return { platform: p, paused: action === 'pause' };
-    });
+    }, async (req) => ops.setPaused(req.params.platform, action === 'pause', req.body?.reason));
   }
 
   app.get('/v1/admin/audit', {
@@ -186,7 +83,7 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
     },
   }, async (req) => {
     const { cursor, limit, ...filter } = req.query;
-    const page = await s.store.audit.page(cursor, limit, filter);
+    const page = await ops.audit(cursor, limit, filter);
     return { data: page.entries, nextCursor: page.next ?? null };
   });
 };
