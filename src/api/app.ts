@@ -21,7 +21,6 @@ import { mediaRoutes } from './routes/media.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { metricsRoutes } from './routes/metrics.ts';
-import { dashboardRoutes } from '../dashboard/routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -96,6 +95,9 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
   await app.register(connectRoutes(services));
   await app.register(webhookRoutes(services));
   await app.register(metricsRoutes(services));
+  // Loaded here, not at the top: bull-board and its view engine are only needed where an
+  // API runs, so worker-only processes start faster and smaller without them.
+  const { dashboardRoutes } = await import('../dashboard/routes.ts');
   await app.register(dashboardRoutes(services));
   return app;
 }
