@@ -35,6 +35,10 @@ export interface ContextParts {
   log: Logger;
   /** Longest in-process wait an adapter may ask for. */
   maxWaitMs: number;
+  /** The account's API origin (per-account-origin platforms). */
+  origin?: string;
+  /** Herald's app-level token for the adapter's app (adapters with `appToken`). */
+  appToken?: (o?: { invalid?: string }) => Promise<string>;
 }
 
 /** Saved progress the adapter's schema rejects: guessing could start a second upload or re-send a write. */
@@ -68,6 +72,8 @@ export function buildPublishContext<P = unknown>(o: ContextParts): PublishContex
     wait: (ms) => abortableWait(Math.min(ms, o.maxWaitMs), o.signal),
     signal: o.signal,
     log: o.log,
+    ...(o.origin ? { origin: o.origin } : {}),
+    ...(o.appToken ? { appToken: o.appToken } : {}),
   };
 }
 

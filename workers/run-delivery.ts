@@ -18,6 +18,7 @@ import type { Post } from '../src/store/posts.ts';
 import { decideAbsent, decideError, decideSuccess, DONE, type Decision, type OutcomeContext, type RunResult } from './outcome.ts';
 import type { MediaOpener } from './media-opener.ts';
 import type { TokenRefresher } from './token-refresh.ts';
+import { accountPlatform, appTokenAccess } from './platform-context.ts';
 
 export interface DeliveryEvents {
   changed(d: Delivery): void;
@@ -194,10 +195,15 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     // Options and saved progress are parsed here, with the adapter's schemas; progress this
     // version cannot read is `unknown` (progress_unreadable), never a silent fresh start.
     const input = buildPublishInput(adapter, buildInput(claimed, post, account));
+    // Per-account origin and the instance's app; the app-level token Herald owns.
+    const where = await accountPlatform(store, deps.runtime, account);
+    const appToken = appTokenAccess(deps, adapter, where, signal);
     const ctx = buildPublishContext({
       adapter,
       credentials,
-      http: deps.runtime.http(d.platform, signal),
+      http: deps.runtime.http(d.platform, signal, undefined, where.origin),
+      ...(where.origin ? { origin: where.origin } : {}),
+      ...(appToken ? { appToken } : {}),
       settings: deps.runtime.settings(d.platform),
       openMedia: async (ref) => {
         const src = await deps.media.open(ref, post, adapter.manifest, signal);

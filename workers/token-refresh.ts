@@ -19,6 +19,7 @@ import type { Account } from '../src/store/accounts.ts';
 import { randomToken } from '../src/store/crypto.ts';
 import type { Store } from '../src/store/index.ts';
 import type { PlatformRuntime } from '../src/platform/runtime.ts';
+import { accountPlatform } from './platform-context.ts';
 
 /** Refresh this long before the access token expires, unless the manifest says otherwise. */
 export const PROACTIVE_REFRESH_MS = 5 * 60_000;
@@ -103,7 +104,7 @@ export class TokenRefresher {
     const timer = setTimeout(() => ctrl.abort(), LOCK_TTL_MS - 5_000);
     const platform = adapter.manifest.platform;
     try {
-      const fresh = await this.callRefresh(adapter, latest, ctrl.signal);
+      const fresh = await this.callRefresh(adapter, account, latest, ctrl.signal);
       const saved = await this.store.accounts.replaceCredentials(account.id, version.sealed, fresh);
       if (saved === 'deleted') {
         throw rejected({ code: 'account_deleted', message: 'the account was disconnected while its token was being refreshed; nothing was stored' });
@@ -142,9 +143,11 @@ export class TokenRefresher {
   }
 
   /** One refresh; sent once more at once when its answer was lost and the old refresh token is still in its grace period. */
-  private async callRefresh(adapter: PlatformAdapter, latest: Credentials, signal: AbortSignal): Promise<Credentials> {
+  private async callRefresh(adapter: PlatformAdapter, account: Account, latest: Credentials, signal: AbortSignal): Promise<Credentials> {
     const platform = adapter.manifest.platform;
-    const ctx = () => this.runtime.refreshContext(platform, signal, this.log);
+    // Per-instance platforms refresh on the account's origin with the app registered there.
+    const where = await accountPlatform(this.store, this.runtime, account);
+    const ctx = () => this.runtime.refreshContext(platform, signal, this.log, where);
     this.refreshCalls++;
     try {
       return await adapter.refresh!(latest, ctx());

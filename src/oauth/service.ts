@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.ts';
 import { AdapterError } from '../platform/errors.ts';
 import type { PlatformName } from '../platform/port.ts';
-import type { PlatformRuntime } from '../platform/runtime.ts';
+import type { AccountPlatform, PlatformRuntime } from '../platform/runtime.ts';
 import type { Account } from '../store/accounts.ts';
 import { newId } from '../store/ids.ts';
 import type { Store } from '../store/index.ts';
@@ -32,6 +32,8 @@ interface PendingState {
   authorizeUrl: string;
   /** sha256 of the cookie of the browser that opened the link (set once, by `open`). */
   browser?: string;
+  /** The instance connected (per-account-origin platforms). */
+  origin?: string;
 }
 
 const hash = (v: string) => createHash('sha256').update(v).digest('base64url');
@@ -57,14 +59,37 @@ export class OAuthService {
     const adapter = this.runtime.adapter(platform);
     if (!adapter?.oauth) throw new ApiError('platform_not_available', `${platform} has no OAuth connect on this Herald`);
     const settings = this.runtime.settings(platform);
-    if (!settings.clientId) {
+    // Per-instance platforms register Herald's app on each instance instead.
+    if (!settings.clientId && !adapter.manifest.origin) {
       throw new ApiError('platform_not_available', `set ${platform.toUpperCase()}_CLIENT_ID and ${platform.toUpperCase()}_CLIENT_SECRET to connect ${adapter.manifest.displayName} accounts`);
     }
     return { adapter, oauth: adapter.oauth, settings };
   }
 
-  async start(creatorId: string, platform: PlatformName): Promise<{ authUrl: string; state: string; expiresAt: string }> {
+  /**
+   * Per-account-origin platforms: the instance's origin (URL-policy checked) and the OAuth app
+   * Herald registered there, registering it on first use (one per platform + origin, reused).
+   */
+  private async instanceApp(platform: PlatformName, origin: string | undefined, signal: AbortSignal): Promise<AccountPlatform> {
+    const { adapter, oauth } = this.flow(platform);
+    const declared = adapter.manifest.origin;
+    if (!declared) return {};
+    if (!origin) throw new ApiError('invalid_request', `${adapter.manifest.displayName} accounts live on instances: add ?origin=https://<instance>`);
+    if (!oauth.register) throw new ApiError('platform_not_available', `${adapter.manifest.displayName} has no app registration`);
+    try {
+      const checked = this.runtime.originOf(platform, { [declared.setting]: origin })!;
+      const ctx = this.runtime.refreshContext(platform, signal, this.log, { origin: checked });
+      const reg = await this.store.apps.registerOnce(platform, checked, () => oauth.register!(checked, this.redirectUri(platform), ctx));
+      return { origin: checked, app: { clientId: reg.clientId, ...(reg.clientSecret ? { clientSecret: reg.clientSecret } : {}) } };
+    } catch (err) {
+      if (AdapterError.is(err)) throw new ApiError('invalid_request', `connecting ${adapter.manifest.displayName} on ${origin} failed: ${err.message}`);
+      throw err;
+    }
+  }
+
+  async start(creatorId: string, platform: PlatformName, origin?: string): Promise<{ authUrl: string; state: string; expiresAt: string }> {
     const { oauth, settings } = this.flow(platform);
+    const where = await this.instanceApp(platform, origin, AbortSignal.timeout(30_000));
     const state = randomBytes(24).toString('base64url');
     const redirectUri = this.redirectUri(platform);
     let verifier: string | undefined;
@@ -74,10 +99,10 @@ export class OAuthService {
       codeChallenge = hash(verifier);
     }
     const authorizeUrl = oauth.authorizeUrl(
-      { clientId: settings.clientId!, redirectUri, state, ...(codeChallenge ? { codeChallenge } : {}) },
+      { clientId: where.app?.clientId ?? settings.clientId!, redirectUri, state, ...(codeChallenge ? { codeChallenge } : {}), ...(where.origin ? { origin: where.origin } : {}) },
       (url) => this.runtime.rewrite(platform, url),
     );
-    const pending: PendingState = { creatorId, platform, redirectUri, authorizeUrl, ...(verifier ? { verifier } : {}) };
+    const pending: PendingState = { creatorId, platform, redirectUri, authorizeUrl, ...(verifier ? { verifier } : {}), ...(where.origin ? { origin: where.origin } : {}) };
     await this.store.redis.set(this.store.k.oauthState(state), JSON.stringify(pending), 'EX', STATE_TTL_S);
     const authUrl = `${this.publicUrl()}/v1/connect/${platform}/authorize?state=${encodeURIComponent(state)}`;
     return { authUrl, state, expiresAt: new Date(Date.now() + STATE_TTL_S * 1000).toISOString() };
@@ -128,11 +153,13 @@ export class OAuthService {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), 30_000);
     try {
+      const where = pending.origin ? await this.instanceApp(platform, pending.origin, ctrl.signal) : {};
       const identity = await oauth.exchange(
         { code: q.code, redirectUri: pending.redirectUri, ...(pending.verifier ? { codeVerifier: pending.verifier } : {}) },
-        this.runtime.refreshContext(platform, ctrl.signal, this.log),
+        this.runtime.refreshContext(platform, ctrl.signal, this.log, where),
       );
-      const settings = adapter.manifest.accountSettings.safeParse(identity.settings ?? {});
+      const declared = adapter.manifest.origin;
+      const settings = adapter.manifest.accountSettings.safeParse({ ...identity.settings, ...(declared && where.origin ? { [declared.setting]: where.origin } : {}) });
       const result = await this.store.accounts.upsert({
         creatorId: pending.creatorId, platform, externalId: identity.externalId,
         ...(identity.handle ? { handle: identity.handle } : {}),

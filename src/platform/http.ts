@@ -67,6 +67,13 @@ export interface PlatformHttpOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   userAgent?: string;
+  /** Agents to use instead of the shared ones (per-account origins: agents whose DNS lookup applies the SSRF checks). */
+  agents?: Agents;
+}
+
+export interface Agents {
+  'http:': http.Agent;
+  'https:': https.Agent;
 }
 
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -76,6 +83,8 @@ const NOT_SENT_CODES = new Set([
   'ECONNREFUSED', 'ERR_INVALID_URL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
   'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  // The SSRF check inside the DNS lookup refused the address (per-account origins): nothing was sent.
+  'media_url_not_allowed',
 ]);
 
 export function rewriteUrl(url: string, override: string | undefined): string {
@@ -101,7 +110,7 @@ function errorCode(err: unknown): string | undefined {
  * Keep-alive agents shared by every adapter. Idle sockets close after 4 s, before common
  * server idle timeouts (5 s and up), so a request rarely meets a socket the server is closing.
  */
-const agents = {
+const agents: Agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 }),
   'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 }),
 };
@@ -180,12 +189,12 @@ function headersOf(raw: http.IncomingHttpHeaders): ResponseHeaders {
 }
 
 /** One HTTP exchange on node:http (a third of fetch's CPU per call); errors carry `sent`. */
-function exchange(url: URL, method: string, headers: Record<string, string>, body: WireBody | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Sent> {
+function exchange(url: URL, method: string, headers: Record<string, string>, body: WireBody | undefined, timeoutMs: number, signal: AbortSignal | undefined, pool: Agents): Promise<Sent> {
   return new Promise((resolve, reject) => {
     let timedOut = false;
     let responded = false;
     const mod = url.protocol === 'https:' ? https : http;
-    const agent = agents[url.protocol as 'http:' | 'https:'];
+    const agent = pool[url.protocol as 'http:' | 'https:'];
     if (!agent) return reject(Object.assign(new Error(`unsupported protocol ${url.protocol}`), { code: 'ERR_INVALID_URL', sent: false }));
     const req = mod.request(url, { method, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) }, agent, timeout: timeoutMs });
     // Bytes can only have reached the platform once a connection existed.
@@ -239,7 +248,7 @@ export function createPlatformHttp(opts: PlatformHttpOptions): PlatformHttp {
     const body = await encodeBody(req.body, headers);
     let res: Sent;
     try {
-      res = await exchange(parsed, req.method, headers, body, req.timeoutMs ?? defaultTimeout, opts.signal);
+      res = await exchange(parsed, req.method, headers, body, req.timeoutMs ?? defaultTimeout, opts.signal, opts.agents ?? agents);
     } catch (err) {
       const e = err as { timedOut?: boolean; sent?: boolean };
       throw classifyNetworkError(err, { platform: opts.platform, phase: req.phase, what, timedOut: e.timedOut === true, sent: e.sent === true });

@@ -58,6 +58,12 @@ export interface PlatformManifest<Options extends z.ZodType = z.ZodType> {
     refresh: 'rotating' | 'static' | 'none';
     oauth: boolean;
   };
+  /**
+   * Accounts live on their own instance (Mastodon, a Bluesky PDS): the account setting named
+   * here holds the API origin. PLATFORM_<NAME>_URL replaces it first; the effective origin
+   * gets the SSRF checks of src/media/url-policy.ts. Adapters read it as `ctx.origin`.
+   */
+  origin?: { setting: string };
   /** When the worker refreshes this platform's tokens (workers/token-refresh.ts); default: 5 minutes before expiry. */
   refreshPolicy?: RefreshPolicy;
   /** BullMQ limiter for this platform's queue (per process). */
@@ -175,6 +181,14 @@ export interface PublishContext<Progress = unknown> {
    * it asks `lookup`, or marks the delivery `unknown`. Throws if this run lost its claim.
    */
   armWrite(label: string): Promise<void>;
+  /** The account's API origin (per-account-origin platforms only; see PlatformManifest.origin). */
+  origin?: string;
+  /**
+   * The app-level token Herald owns for this platform's app (one per app id, shared by every
+   * worker, fetched under a lock). `invalid`: the token the platform just refused — Herald
+   * fetches a new one once (unless another worker already did). Present when the adapter has `appToken`.
+   */
+  appToken?(o?: { invalid?: string }): Promise<string>;
   /** Short, abortable wait for platform processing (capped by the worker). */
   wait(ms: number): Promise<void>;
   signal: AbortSignal;
@@ -242,6 +256,11 @@ export interface OAuthFlow {
   scopes: readonly string[];
   /** The browser-facing authorize URL (override applied by the caller through `rewrite`). */
   authorizeUrl(start: OAuthStart, rewrite: (url: string) => string): string;
+  /**
+   * Per-instance platforms: register Herald's OAuth app on `origin` (Mastodon POST
+   * /api/v1/apps). Herald stores the registration (secret sealed), one per platform + origin, and reuses it.
+   */
+  register?(origin: string, redirectUri: string, ctx: RefreshContext): Promise<{ clientId: string; clientSecret?: string }>;
   /** Exchange the code and fetch the identity needed for posting. */
   exchange(
     params: { code: string; redirectUri: string; codeVerifier?: string },
@@ -271,4 +290,11 @@ export interface PlatformAdapter<Options = unknown, Progress = unknown> {
   /** Throws AdapterError kind `auth` with refreshable=false when the refresh token is dead. */
   refresh?(credentials: Credentials, ctx: RefreshContext): Promise<Credentials>;
   oauth?: OAuthFlow;
+  /** How to fetch the app-level token (WeChat stable_token, Douyin client_token); Herald stores, shares and locks it. */
+  appToken?: AppTokenSource;
+}
+
+export interface AppTokenSource {
+  /** `force`: the platform refused the stored token; ask for a new one even if it thinks the old one lives (WeChat force_refresh). */
+  fetch(ctx: RefreshContext, o: { force: boolean }): Promise<{ token: string; expiresAt: string }>;
 }

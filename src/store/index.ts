@@ -7,6 +7,7 @@ import { CreatorStore } from './creators.ts';
 import { DeliveryStore } from './deliveries.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { keys, type Keys } from './keys.ts';
+import { PlatformAppStore } from './oauth-apps.ts';
 import { PostStore } from './posts.ts';
 import { WebhookStore } from '../webhooks/store.ts';
 
@@ -19,6 +20,8 @@ export class Store {
   readonly deliveries: DeliveryStore;
   readonly idempotency: IdempotencyStore;
   readonly audit: AuditLog;
+  /** Per-instance OAuth app registrations and app-level tokens. */
+  readonly apps: PlatformAppStore;
   readonly webhooks: WebhookStore;
 
   constructor(readonly redis: Redis, prefix: string, encryptionKey: Buffer) {
@@ -30,6 +33,7 @@ export class Store {
     this.deliveries = new DeliveryStore(redis, this.k);
     this.idempotency = new IdempotencyStore(redis, this.k);
     this.audit = new AuditLog(redis, this.k);
+    this.apps = new PlatformAppStore(redis, this.k, encryptionKey);
     this.webhooks = new WebhookStore(redis, this.k, encryptionKey);
   }
 

@@ -28,6 +28,10 @@ export function keys(p: string) {
     /** A dashboard login session (src/dashboard/session.ts). */
     adminSession: (id: string) => `${p}:admin-session:${id}`,
     oauthState: (state: string) => `${p}:oauth-state:${state}`,
+    /** An OAuth app Herald registered on one instance of a platform. */
+    oauthApp: (platform: string, origin: string) => `${p}:oauth-app:${platform}:${origin}`,
+    /** An app-level token (one per app id), sealed. */
+    appToken: (platform: string, appId: string) => `${p}:app-token:${platform}:${appId}`,
     media: (id: string) => `${p}:media:${id}`,
     creatorMedia: (creatorId: string) => `${p}:creator:${creatorId}:media`,
     sandbox: `${p}:sandbox`,

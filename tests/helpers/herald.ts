@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
 import type { Delivery } from '../../src/domain/delivery.ts';
 import { startHerald, type Herald } from '../../src/herald.ts';
+import type { PlatformAdapter, PlatformName } from '../../src/platform/port.ts';
 import { shippedAdapters } from '../../src/platform/registry.ts';
 import { silentLog } from './adapter-harness.ts';
 import type { WebhookSettings } from '../../src/webhooks/settings.ts';
@@ -31,6 +32,8 @@ export async function startTestHerald(opts: {
   env?: Record<string, string>;
   platformUrls?: Partial<Record<'x' | 'linkedin' | 'youtube', string>>;
   webhooks?: Partial<WebhookSettings>;
+  /** Adapters enabled besides the shipped ones (the kit's own test platform). */
+  extraAdapters?: [PlatformName, PlatformAdapter][];
 } = {}): Promise<TestHerald> {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-test-'));
   const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
@@ -44,7 +47,7 @@ export async function startTestHerald(opts: {
   for (const [p, url] of Object.entries(opts.platformUrls ?? {})) env[`PLATFORM_${p.toUpperCase()}_URL`] = url;
   const config = loadConfig(env);
   const herald = await startHerald({
-    config, log: silentLog, adapters: shippedAdapters(),
+    config, log: silentLog, adapters: new Map([...shippedAdapters(), ...(opts.extraAdapters ?? [])]),
     roles: { api: opts.api ?? true, worker: opts.worker ?? false },
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
   });

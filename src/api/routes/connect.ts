@@ -24,9 +24,10 @@ export const connectRoutes = (s: Services): FastifyPluginAsyncZod => async (app)
     schema: {
       tags: ['accounts'], summary: 'Start OAuth: open authUrl in a browser; the callback (in that browser) stores the account',
       params: z.object({ platform: platformSchema }),
-      response: { 200: z.object({ authUrl: z.string(), state: z.string(), expiresAt: z.string() }), 422: errorEnvelope },
+      querystring: z.object({ origin: z.string().max(2048).optional().describe('the instance to connect (per-instance platforms, e.g. https://mastodon.social)') }),
+      response: { 200: z.object({ authUrl: z.string(), state: z.string(), expiresAt: z.string() }), 400: errorEnvelope, 422: errorEnvelope },
     },
-  }, async (req) => s.oauth.start(creatorOf(req), req.params.platform));
+  }, async (req) => s.oauth.start(creatorOf(req), req.params.platform, req.query.origin));
 
   app.get('/v1/connect/:platform/authorize', {
     config: { auth: 'none' },
