@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
 import { PlatformRuntime } from '../../src/platform/runtime.ts';
-import { caught, silentLog } from '../helpers/adapter-harness.ts';
+import { silentLog } from '../helpers/adapter-harness.ts';
 import { bearer, startTestHerald, type TestHerald } from '../helpers/herald.ts';
 import { createKitSimulator, DAY_MS, kitAdapter } from '../helpers/kit-platform.ts';
 
