@@ -188,7 +188,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     webhookQueue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection: queueConn, prefix: store.k.bullPrefix });
     const relay = new WebhookRelay(store, webhookQueue, log, webhookSettings.now);
     relayLoop = every(() => relay.drain(), webhookSettings.relayIntervalMs, log, 'webhook relay');
-    webhookWorker = startWebhookWorker({ store, settings: webhookSettings, redisUrl, prefix: store.k.bullPrefix, log });
+    webhookWorker = startWebhookWorker({ store, settings: webhookSettings, redisUrl, prefix: store.k.bullPrefix, log, metrics });
     promoter = every(() => promote(store, queues), 1_000, log, 'promote');
   }
   let metricsServer: MetricsServer | undefined;

@@ -7,12 +7,12 @@ import { DelayedError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { createBullConnection } from '../src/store/redis.ts';
 import type { Store } from '../src/store/index.ts';
-import { attemptWebhook } from '../src/webhooks/attempt.ts';
+import { attemptWebhook, type AttemptDeps } from '../src/webhooks/attempt.ts';
 import { WEBHOOK_QUEUE, type WebhookJobData } from '../src/webhooks/queue.ts';
 import type { WebhookSettings } from '../src/webhooks/settings.ts';
 
-export function startWebhookWorker(opts: { store: Store; settings: WebhookSettings; redisUrl: string; prefix: string; log: Logger }): Worker<WebhookJobData> {
-  const deps = { store: opts.store, settings: opts.settings, log: opts.log };
+export function startWebhookWorker(opts: { store: Store; settings: WebhookSettings; redisUrl: string; prefix: string; log: Logger; metrics?: AttemptDeps['metrics'] }): Worker<WebhookJobData> {
+  const deps: AttemptDeps = { store: opts.store, settings: opts.settings, log: opts.log, ...(opts.metrics ? { metrics: opts.metrics } : {}) };
   const worker = new Worker<WebhookJobData>(
     WEBHOOK_QUEUE,
     async (job, token) => {

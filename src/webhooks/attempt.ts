@@ -6,7 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/index.ts';
-import { sendEvent } from './send.ts';
+import type { WebhookResult } from '../metrics/metrics.ts';
+import { sendEvent, type SendResult } from './send.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
 import { webhookBackoffMs, type WebhookSettings } from './settings.ts';
 import type { WebhookJobData } from './queue.ts';
@@ -15,6 +16,15 @@ export interface AttemptDeps {
   store: Store;
   settings: WebhookSettings;
   log: Logger;
+  /** Counts each attempt by result (herald_webhook_deliveries_total). */
+  metrics?: { webhookDelivery(result: WebhookResult): void };
+}
+
+/** The metrics label for one attempt: a 2xx, another status, no answer in time, or no connection. */
+export function webhookResult(res: SendResult): WebhookResult {
+  if (res.ok) return 'success';
+  if (res.status !== null) return 'http_error';
+  return res.timedOut ? 'timeout' : 'network_error';
 }
 
 /** `retryInMs` when the event must be sent again later. */
@@ -37,6 +47,7 @@ export async function attemptWebhook(deps: AttemptDeps, job: WebhookJobData): Pr
     'Herald-Event-Id': rec.eventId,
     'Herald-Event-Type': rec.type,
   }, { allowPrivate: settings.allowPrivateUrls, timeoutMs: settings.timeoutMs });
+  deps.metrics?.webhookDelivery(webhookResult(res));
   const { nextAttemptAt: _prev, ...base } = rec;
   const tried = {
     ...base,

@@ -8,7 +8,7 @@ import https from 'node:https';
 import { guardedLookup } from '../media/fetch.ts';
 import { checkUrlSyntax } from '../media/url-policy.ts';
 
-export type SendResult = { ok: true; status: number } | { ok: false; status: number | null; error?: string };
+export type SendResult = { ok: true; status: number } | { ok: false; status: number | null; error?: string; timedOut?: boolean };
 
 /** Bytes of a receiver's answer read before it is dropped (we only need the status). */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -35,7 +35,7 @@ export function sendEvent(url: string, body: string, headers: Record<string, str
     // The whole exchange, not just socket idleness: a receiver that trickles bytes also times out.
     const timer = setTimeout(() => {
       req.destroy();
-      done({ ok: false, status: null, error: `no answer within ${opts.timeoutMs} ms` });
+      done({ ok: false, status: null, timedOut: true, error: `no answer within ${opts.timeoutMs} ms` });
     }, opts.timeoutMs);
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;

@@ -7,21 +7,25 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createXSimulator } from '../../adapters/x/simulator.ts';
 import { bearer, startTestHerald, type TestHerald } from '../helpers/herald.ts';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver.ts';
 
 const TOKEN = 'metrics-token-0123456789';
 
 let x: ReturnType<typeof createXSimulator>;
 let origin: string;
 let h: TestHerald;
+let rx: Receiver;
 
 beforeAll(async () => {
   x = createXSimulator();
   origin = await x.server.start();
-  h = await startTestHerald({ worker: true, platformUrls: { x: origin } });
+  rx = await startReceiver();
+  h = await startTestHerald({ worker: true, platformUrls: { x: origin }, webhooks: { backoffBaseMs: 20, backoffCapMs: 100, relayIntervalMs: 50, timeoutMs: 1_000 } });
 });
 afterAll(async () => {
   await h?.stop();
   await x?.server.stop();
+  await rx?.close();
 });
 
 function promtool(text: string): { status: number | null; output: string } {
@@ -55,11 +59,15 @@ describe('/metrics', () => {
     const credentials = { ...demo.credentials, expiresAt: new Date(Date.now() + 60_000).toISOString() };
     const acc = await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(creator.key), payload: { platform: 'x', externalId: demo.externalId, handle: demo.handle, credentials } });
     expect(acc.statusCode, acc.body).toBe(201);
+    // The receiver answers 500, then does not answer in time, then 200: one attempt of each result.
+    rx.script('/hook', [500, 'hang']);
+    const hook = await h.api!.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(creator.key), payload: { url: rx.url('/hook'), events: ['delivery.published'] } });
+    expect(hook.statusCode, hook.body).toBe(201);
     const res = await h.api!.inject({ method: 'POST', url: '/v1/posts', headers: bearer(creator.key), payload: { text: 'metrics hello', targets: [{ accountId: acc.json().id }] } });
     expect(res.statusCode, res.body).toBe(202);
     await h.waitFor(res.json().deliveries[0].id, (d) => d.status === 'published');
-    h.metrics.webhookDelivery('success');
-    h.metrics.webhookDelivery('timeout');
+    await rx.waitFor('/hook', (got) => got.length === 3);
+    await waitForSeries(/^herald_webhook_deliveries_total\{result="success"\} 1$/m);
 
     const body = await waitForSeries(/^herald_deliveries_total\{platform="x",outcome="published"\} 1$/m);
     const check = promtool(body);
@@ -67,8 +75,10 @@ describe('/metrics', () => {
     expect(body).toMatch(/^herald_publish_duration_seconds_count\{platform="x",outcome="published"\} 1$/m);
     expect(body).toMatch(/^herald_publish_duration_seconds_bucket\{le="\+Inf",platform="x",outcome="published"\} 1$/m);
     expect(body).toMatch(/^herald_token_refreshes_total\{platform="x",result="ok"\} 1$/m);
+    // A 2xx ends the retries: exactly one success.
     expect(body).toMatch(/^herald_webhook_deliveries_total\{result="success"\} 1$/m);
-    expect(body).toMatch(/^herald_webhook_deliveries_total\{result="timeout"\} 1$/m);
+    expect(body).toMatch(/^herald_webhook_deliveries_total\{result="timeout"\} [1-9]\d*$/m);
+    expect(body).toMatch(/^herald_webhook_deliveries_total\{result="http_error"\} [1-9]\d*$/m);
     expect(body).toMatch(/^herald_queue_jobs\{platform="x",state="waiting"\} \d+$/m);
     expect(body).toMatch(/^herald_queue_jobs\{platform="youtube",state="delayed"\} \d+$/m);
     expect(body).toMatch(/^herald_queue_paused\{platform="linkedin"\} 0$/m);
