@@ -10,7 +10,7 @@
  *                  retrying with backoff; failed (retryable) once attempts are spent
  * Every change is fenced by the run's claim, except a real `published` result.
  */
-import { backoffMs, withHistory, type Delivery, type DeliveryError } from '../src/domain/delivery.ts';
+import { backoffMs, withHistory, type Delivery, type DeliveryError, type HistoryEntry } from '../src/domain/delivery.ts';
 import { AdapterError } from '../src/platform/errors.ts';
 import type { PublishOutcome } from '../src/platform/port.ts';
 
@@ -41,12 +41,15 @@ function ownsClaim(d: Delivery, token: string): boolean {
   return d.claim?.token === token;
 }
 
-function failWith(d: Delivery, now: Date, error: DeliveryError, platformStatus?: number): Delivery {
+/** The platform's own answer, kept in history beside Herald's code: its HTTP status and raw reason. */
+type PlatformFacts = Pick<HistoryEntry, 'platformStatus' | 'platformCode'>;
+
+function failWith(d: Delivery, now: Date, error: DeliveryError, facts: PlatformFacts = {}): Delivery {
   d.status = 'failed';
   d.error = error;
   delete d.nextAttemptAt;
   delete d.claim;
-  d.history = withHistory(d, { event: 'failed', status: 'failed', attempt: d.attempts, code: error.code, message: error.message, ...(platformStatus ? { platformStatus } : {}) }, now);
+  d.history = withHistory(d, { event: 'failed', status: 'failed', attempt: d.attempts, code: error.code, message: error.message, ...facts }, now);
   return d;
 }
 
@@ -102,7 +105,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
   const e: AdapterError = AdapterError.is(err)
     ? err
     : new AdapterError({ kind: 'transient', code: 'internal_error', message: `unexpected error: ${(err as Error)?.message ?? String(err)}`, cause: err });
-  const platformStatus = e.platformStatus;
+  const facts: PlatformFacts = { ...(e.platformStatus ? { platformStatus: e.platformStatus } : {}), ...(e.platformCode ? { platformCode: e.platformCode } : {}) };
 
   switch (e.kind) {
     case 'rate_limited': {
@@ -116,7 +119,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
           d.error = { code: e.code, message: e.message, retryable: true };
           delete d.claim;
           delete d.armed;
-          d.history = withHistory(d, { event: 'rate_limited', status: 'retrying', code: e.code, message: `${e.message}; next attempt ${d.nextAttemptAt}`, ...(platformStatus ? { platformStatus } : {}) }, now);
+          d.history = withHistory(d, { event: 'rate_limited', status: 'retrying', code: e.code, message: `${e.message}; next attempt ${d.nextAttemptAt}`, ...facts }, now);
           return d;
         },
         result: () => ({ kind: 'delay', until }),
@@ -129,13 +132,13 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
           if (ctx.publishAttempted !== false) d.attempts += 1;
           delete d.armed;
           if (d.attempts - (d.attemptBase ?? 0) >= ctx.maxAttempts) {
-            return failWith(d, now, { code: e.code, message: `${e.message} (gave up after ${d.attempts} attempts)`, retryable: true }, platformStatus);
+            return failWith(d, now, { code: e.code, message: `${e.message} (gave up after ${d.attempts} attempts)`, retryable: true }, facts);
           }
           d.status = 'retrying';
           d.nextAttemptAt = new Date(now.getTime() + backoffMs(d.attempts)).toISOString();
           d.error = { code: e.code, message: e.message, retryable: true };
           delete d.claim;
-          d.history = withHistory(d, { event: 'attempt_failed', status: 'retrying', attempt: d.attempts, code: e.code, message: e.message, ...(platformStatus ? { platformStatus } : {}) }, now);
+          d.history = withHistory(d, { event: 'attempt_failed', status: 'retrying', attempt: d.attempts, code: e.code, message: e.message, ...facts }, now);
           return d;
         },
         result: (d) => (d.status === 'retrying' ? { kind: 'delay', until: Date.parse(d.nextAttemptAt!) } : DONE),
@@ -147,7 +150,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
           if (!ownsClaim(d, ctx.claimToken)) return undefined;
           d.attempts += 1;
           delete d.armed;
-          return failWith(d, now, { code: 'auth_expired', message: `${e.message}. Reconnect the account, then retry.`, retryable: true }, platformStatus);
+          return failWith(d, now, { code: 'auth_expired', message: `${e.message}. Reconnect the account, then retry.`, retryable: true }, facts);
         },
         result: () => DONE,
       };
@@ -157,7 +160,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
           if (!ownsClaim(d, ctx.claimToken)) return undefined;
           d.attempts += 1;
           delete d.armed;
-          return failWith(d, now, { code: e.code, message: e.message, retryable: false }, platformStatus);
+          return failWith(d, now, { code: e.code, message: e.message, retryable: false }, facts);
         },
         result: () => DONE,
       };
@@ -181,7 +184,7 @@ export function decideError(err: unknown, ctx: OutcomeContext): Decision {
           d.history = withHistory(d, {
             event: 'outcome_unknown', status: 'unknown', attempt: d.attempts, code: e.code,
             message: willReconcile ? `${e.message}; checking the platform at ${d.nextAttemptAt}` : `${e.message}; an admin must resolve it`,
-            ...(platformStatus ? { platformStatus } : {}),
+            ...facts,
           }, now);
           return d;
         },

@@ -2,10 +2,9 @@
  * (status, body) → AdapterError, per the error table in docs/platforms/linkedin.md.
  * LinkedIn answers with a Rest.li envelope `{status, code, serviceErrorCode, message}`.
  */
-import {
-  type AdapterError, authFailed, nextUtcMidnight, rateLimited, rejected, transient, unknownOutcome,
-} from '../../src/platform/errors.ts';
-import type { HttpResponse } from '../../src/platform/http.ts';
+import { type AdapterError, nextUtcMidnight } from '../../src/platform/errors.ts';
+import { type HttpResponse, serverError } from '../../src/platform/http.ts';
+import { authFailed, rateLimited, rejected } from './codes.ts';
 import { DOCS, type RestliError, restliErrorSchema } from './client.ts';
 
 /**
@@ -66,10 +65,7 @@ export function classifyFailure(res: HttpResponse, ctx: { step: Step; apiVersion
     return rejected({ ...facts, code: 'linkedin.forbidden', message: `${said}; the token lacks the permission (w_member_social / w_organization_social and a page role for organizations)` });
   }
   if (res.status >= 500 || res.status < 200 || (res.status >= 300 && res.status < 400)) {
-    if (ctx.step === 'post' || ctx.step === 'comment') {
-      return unknownOutcome({ ...facts, code: 'linkedin.write_outcome_unknown', message: `${said}; the post may have been created` });
-    }
-    return transient({ ...facts, code: 'linkedin.server_error', message: said });
+    return serverError(res, { platform: 'linkedin', phase: ctx.step === 'post' || ctx.step === 'comment' ? 'write' : 'prepare', message: said, ...facts });
   }
   if (duplicateOf(res).found) {
     return rejected({ ...facts, platformCode: 'DUPLICATE_POST', code: 'linkedin.duplicate_post', message: said });

@@ -1,5 +1,6 @@
 /** LinkedIn (Posts API): the adapter and its manifest. Details in README.md. */
 import { defineAdapter } from '../../src/platform/define.ts';
+import { linkedinErrors } from './codes.ts';
 import { linkedinManifest } from './manifest.ts';
 import { linkedinOAuth, refreshLinkedIn } from './oauth.ts';
 import { linkedinProgress, lookupLinkedIn, publishLinkedIn, validateLinkedIn } from './publish.ts';
@@ -7,6 +8,7 @@ import { linkedinProgress, lookupLinkedIn, publishLinkedIn, validateLinkedIn } f
 export { linkedinManifest };
 
 export const linkedinAdapter = defineAdapter({
+  codes: linkedinErrors.codes,
   manifest: linkedinManifest,
   progress: linkedinProgress,
   validate: validateLinkedIn,

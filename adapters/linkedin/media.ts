@@ -6,7 +6,7 @@
  *   video: initializeUpload → PUT each 4 MiB range → finalizeUpload → poll until AVAILABLE
  */
 import { z } from 'zod';
-import { rejected, transient } from '../../src/platform/errors.ts';
+import { rejected, transient } from './codes.ts';
 import { parseBody } from '../../src/platform/http.ts';
 import type { MediaSource } from '../../src/platform/media.ts';
 import type { MediaRef, PublishContext } from '../../src/platform/port.ts';

@@ -5,7 +5,8 @@
  * that probe cannot publish a second post.
  */
 import { z } from 'zod';
-import { AdapterError, rejected, unknownOutcome } from '../../src/platform/errors.ts';
+import { AdapterError } from '../../src/platform/errors.ts';
+import { rejected, unknownOutcome } from './codes.ts';
 import type { HttpResponse } from '../../src/platform/http.ts';
 import type {
   LookupResult, PublishContext, PublishInput, PublishOutcome, ValidationIssue,

@@ -4,9 +4,10 @@
  * answers are classified by the OAuth 2 kit (src/platform/oauth2-errors.ts).
  * https://docs.x.com/x-api/fundamentals/response-codes-and-errors
  */
-import type { ResponseHeaders } from '../../src/platform/http.ts';
+import { serverError, type ResponseHeaders } from '../../src/platform/http.ts';
 import { z } from 'zod';
-import { AdapterError, authFailed, rateLimited, rejected, transient, unknownOutcome } from '../../src/platform/errors.ts';
+import type { AdapterError } from '../../src/platform/errors.ts';
+import { authFailed, rateLimited, rejected, transient, unknownOutcome } from './codes.ts';
 
 /** Which kind of call failed: it decides whether a 5xx is ambiguous. */
 export type XOperation = 'tweet' | 'upload' | 'status' | 'read' | 'metadata';
@@ -133,13 +134,8 @@ export function classifyXError(res: XAnswer, op: XOperation, now = new Date()): 
   }
   if (res.status === 403) return forbidden(p, op);
   if (res.status >= 500) {
-    if (op === 'tweet') {
-      return unknownOutcome({
-        ...base, code: 'x.server_error_on_write',
-        message: `X answered ${res.status} to the post request. X documents that the post may still have been created, so Herald checks the timeline before sending it again.`,
-      });
-    }
-    return transient({ ...base, code: 'x.server_error', message: `X had a temporary problem (${res.status}): ${said}` });
+    // X documents that a post may still have been created after a 5xx: lookup checks the timeline.
+    return serverError(res, { platform: 'x', phase: op === 'tweet' ? 'write' : 'prepare', message: `X had a problem (${res.status}): ${said}`, ...(base.platformCode ? { platformCode: base.platformCode } : {}) });
   }
   if (res.status >= 400) {
     const what = op === 'tweet' ? 'the post' : op === 'upload' || op === 'status' ? 'the media upload' : 'the request';

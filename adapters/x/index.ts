@@ -1,5 +1,6 @@
 /** The X adapter: posts and reply threads through POST /2/tweets. Details in README.md. */
 import { defineAdapter } from '../../src/platform/define.ts';
+import { xErrors } from './codes.ts';
 import { xManifest } from './manifest.ts';
 import { refreshX, xOAuth } from './oauth.ts';
 import { lookupX, publishX, validateX, xProgress } from './publish.ts';
@@ -7,6 +8,7 @@ import { lookupX, publishX, validateX, xProgress } from './publish.ts';
 export { xManifest };
 
 export const xAdapter = defineAdapter({
+  codes: xErrors.codes,
   manifest: xManifest,
   progress: xProgress,
   validate: validateX,

@@ -6,7 +6,7 @@
  * https://docs.x.com/x-api/media/quickstart/media-upload-chunked
  */
 import { z } from 'zod';
-import { rejected } from '../../src/platform/errors.ts';
+import { rejected } from './codes.ts';
 import { chunked, type MediaSource } from '../../src/platform/media.ts';
 import { multipartBody } from '../../src/platform/multipart.ts';
 import type { MediaRef, PublishContext } from '../../src/platform/port.ts';

@@ -4,7 +4,8 @@
  * after, so a re-run resumes after the last saved post and never sends one twice.
  */
 import { z } from 'zod';
-import { AdapterError, unknownOutcome } from '../../src/platform/errors.ts';
+import { AdapterError } from '../../src/platform/errors.ts';
+import { unknownOutcome } from './codes.ts';
 import type {
   LookupResult, MediaKind, MediaRef, PublishContext, PublishInput, PublishOutcome, ValidationIssue,
 } from '../../src/platform/port.ts';

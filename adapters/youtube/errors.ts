@@ -4,10 +4,9 @@
  * `errors[0].reason` first and fall back to the HTTP status.
  * Table: https://developers.google.com/youtube/v3/docs/errors (and shared/platforms/youtube.md).
  */
-import {
-  AdapterError, authFailed, nextPacificMidnight, rateLimited, rejected, transient, unknownOutcome,
-} from '../../src/platform/errors.ts';
-import type { HttpResponse } from '../../src/platform/http.ts';
+import { type AdapterError, nextPacificMidnight } from '../../src/platform/errors.ts';
+import { type HttpResponse, serverError } from '../../src/platform/http.ts';
+import { authFailed, rateLimited, rejected, transient } from './codes.ts';
 import { googleErrorBody } from './client.ts';
 
 /**
@@ -23,12 +22,6 @@ export type Stage = 'start' | 'chunk' | 'final' | 'probe' | 'read';
 export const RATE_LIMIT_BACKOFF_MS = 60_000;
 /** `uploadLimitExceeded` is a rolling per-channel 24 h cap (number unpublished). */
 export const UPLOAD_LIMIT_BACKOFF_MS = 24 * 60 * 60 * 1000;
-
-/** 400s that no retry can fix (postiz list + errors page); also any other 4xx reason. */
-export const PERMANENT_REASONS = [
-  'invalidTitle', 'invalidDescription', 'invalidTags', 'invalidCategoryId', 'invalidPublishAt',
-  'invalidVideoMetadata', 'mediaBodyRequired', 'invalidFilename', 'defaultLanguageNotSet', 'forbidden',
-] as const;
 
 /** The account itself cannot upload: reconnecting (after fixing the account) is the only way out. */
 const ACCOUNT_REASONS = new Set([
@@ -63,33 +56,25 @@ export function retryAfter(res: HttpResponse, now: Date): Date | undefined {
 
 export function classifyApiError(res: HttpResponse, stage: Stage, now = new Date()): AdapterError {
   const { reason, message } = readGoogleError(res);
-  const base = { platformStatus: res.status, platformCode: reason, message: `YouTube ${res.status}${reason ? ` ${reason}` : ''}: ${message}` };
-  const code = `youtube.${reason ?? `http_${res.status}`}`;
+  const base = { platformStatus: res.status, ...(reason ? { platformCode: reason } : {}), message: `YouTube ${res.status}${reason ? ` ${reason}` : ''}: ${message}` };
 
   if (reason === 'quotaExceeded') {
     // Project-wide daily quota; it resets at midnight Pacific time [V determine_quota_cost].
-    return rateLimited({ ...base, code, scope: 'platform', retryAt: nextPacificMidnight(now) });
+    return rateLimited({ ...base, code: 'youtube.quota_exceeded', scope: 'platform', retryAt: nextPacificMidnight(now) });
   }
   if (reason === 'uploadLimitExceeded') {
-    return rateLimited({ ...base, code, scope: 'account', retryAt: new Date(now.getTime() + UPLOAD_LIMIT_BACKOFF_MS) });
+    return rateLimited({ ...base, code: 'youtube.upload_limit_exceeded', scope: 'account', retryAt: new Date(now.getTime() + UPLOAD_LIMIT_BACKOFF_MS) });
   }
-  if (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded' || (res.status === 429 && !reason)) {
+  if (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded' || res.status === 429) {
     const retryAt = retryAfter(res, now) ?? new Date(now.getTime() + RATE_LIMIT_BACKOFF_MS);
-    return rateLimited({ ...base, code: reason ? code : 'youtube.rate_limited', retryAt });
+    return rateLimited({ ...base, code: 'youtube.rate_limited', retryAt });
   }
-  if (reason && ACCOUNT_REASONS.has(reason)) return authFailed({ ...base, code, refreshable: false });
-  if (res.status === 401) return authFailed({ ...base, code: 'youtube.authError', refreshable: true });
-  if (res.status === 429) {
-    return rateLimited({ ...base, code, retryAt: retryAfter(res, now) ?? new Date(now.getTime() + RATE_LIMIT_BACKOFF_MS) });
+  if (reason && ACCOUNT_REASONS.has(reason)) return authFailed({ ...base, code: 'youtube.account_cannot_upload', refreshable: false });
+  if (res.status === 401) return authFailed({ ...base, code: 'youtube.unauthorized', refreshable: true });
+  if (res.status >= 400 && res.status < 500) {
+    return rejected({ ...base, code: res.status === 403 ? 'youtube.forbidden' : res.status === 404 ? 'youtube.not_found' : 'youtube.invalid_request' });
   }
-  if (res.status >= 400 && res.status < 500) return rejected({ ...base, code });
-  // 5xx (backendError) or a surprise status: before the final chunk nothing exists yet.
-  if (stage === 'final') {
-    return unknownOutcome({
-      ...base,
-      code: 'youtube.final_chunk_outcome_unknown',
-      message: `${base.message}; the final chunk may have completed the upload (probe the session to find out)`,
-    });
-  }
-  return transient({ ...base, code: reason ? code : 'youtube.server_error' });
+  // 5xx (backendError) or a surprise status: before the final chunk nothing exists yet; after
+  // it, the final chunk may have completed the upload (lookup probes the session to find out).
+  return serverError(res, { platform: 'youtube', phase: stage === 'final' ? 'write' : 'prepare', ...base });
 }

@@ -1,5 +1,6 @@
 /** The YouTube adapter: videos.insert through one resumable upload session. */
 import { defineAdapter } from '../../src/platform/define.ts';
+import { youtubeErrors } from './codes.ts';
 import { youtubeProgress } from './client.ts';
 import { youtubeManifest } from './manifest.ts';
 import { refreshYouTube, youtubeOAuth } from './oauth.ts';
@@ -9,6 +10,7 @@ import { validateYouTube } from './validate.ts';
 export { youtubeManifest };
 
 export const youtubeAdapter = defineAdapter({
+  codes: youtubeErrors.codes,
   manifest: youtubeManifest,
   progress: youtubeProgress,
   validate: (input) => validateYouTube(input),

@@ -4,7 +4,7 @@
  * refresh. Google refresh tokens do not rotate: a refresh answer carries only a new access token.
  * https://developers.google.com/identity/protocols/oauth2/web-server
  */
-import { rejected } from '../../src/platform/errors.ts';
+import { rejected } from './codes.ts';
 import { parseBody } from '../../src/platform/http.ts';
 import { defineOAuth2 } from '../../src/platform/oauth2.ts';
 import { AUTHORIZE_URL, bearer, CHANNELS_URL, channelListResponse, DOCS, TOKEN_URL } from './client.ts';
@@ -40,7 +40,7 @@ export const youtubeOAuth = youtubeOAuth2.flow(async (t, ctx) => {
   const channel = parseBody(channelListResponse, list, { platform: 'youtube', phase: 'read', doc: DOCS.channels }).items?.[0];
   if (!channel) {
     throw rejected({
-      code: 'youtube.youtubeSignupRequired',
+      code: 'youtube.signup_required', platformCode: 'youtubeSignupRequired',
       message: 'this Google account has no YouTube channel; create one at https://www.youtube.com/create_channel and connect again',
     });
   }

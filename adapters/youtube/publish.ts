@@ -6,7 +6,7 @@
  * A second session is a second video, so a stored session is never abandoned while the
  * final chunk may have landed: that case is `unknown` (youtube.session_lost).
  */
-import { rejected, transient, unknownOutcome } from '../../src/platform/errors.ts';
+import { rejected, transient, unknownOutcome } from './codes.ts';
 import type { LookupResult, PublishContext, PublishInput, PublishOutcome } from '../../src/platform/port.ts';
 import { WATCH_URL, type UploadSession, type VideoResource, type YouTubeProgress } from './client.ts';
 import { probeSession, startSession, uploadFrom, type SessionMetadata } from './resumable.ts';

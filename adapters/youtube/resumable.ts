@@ -5,7 +5,8 @@
  * read `308 Resume Incomplete` + `Range: bytes=0-K`, and probe with `bytes *\/N` after
  * an interruption. Media is streamed: at most one chunk is held in memory.
  */
-import { AdapterError, rejected, transient } from '../../src/platform/errors.ts';
+import { AdapterError } from '../../src/platform/errors.ts';
+import { rejected, transient } from './codes.ts';
 import { parseBody, type HttpResponse } from '../../src/platform/http.ts';
 import { chunked, type MediaSource } from '../../src/platform/media.ts';
 import type { PublishContext } from '../../src/platform/port.ts';

@@ -13,6 +13,7 @@ import { installJsonGuards } from './body-guards.ts';
 import { clientErrorHandler, errorHandler, frameworkErrors, sendError } from './error-handling.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
 import type { Services } from './services.ts';
+import { deliveryErrorCodes } from '../platform/codes.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { postRoutes } from './routes/posts.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -75,7 +76,10 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Herald API', version: '1', description: 'Schedule once, publish everywhere. Errors use one envelope; see x-error-codes.' },
+      info: {
+        title: 'Herald API', version: '1',
+        description: 'Schedule once, publish everywhere. Errors use one envelope; see x-error-codes. A delivery\'s `error.code` is one of x-delivery-error-codes: Herald\'s own (`delivery`) or its platform\'s (`<platform>.<code>`), each with its kind and meaning.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -84,7 +88,7 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => {
     const doc = app.swagger() as unknown as Record<string, unknown>;
-    return { ...doc, 'x-error-codes': API_ERRORS };
+    return { ...doc, 'x-error-codes': API_ERRORS, 'x-delivery-error-codes': deliveryErrorCodes(services.runtime.adapters) };
   });
 
   await app.register(opsRoutes(services));

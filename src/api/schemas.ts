@@ -71,7 +71,7 @@ export const errorEnvelope = z.object({
 
 export const historyEntry = z.object({
   at: z.string(), event: z.string(), status: z.enum(DELIVERY_STATUSES), attempt: z.number().optional(),
-  code: z.string().optional(), message: z.string().optional(), platformStatus: z.number().optional(),
+  code: z.string().optional(), message: z.string().optional(), platformStatus: z.number().optional(), platformCode: z.string().optional(),
   actor: z.string().optional(), reason: z.string().optional(),
 });
 

@@ -27,6 +27,8 @@ export interface HistoryEntry {
   code?: string;
   message?: string;
   platformStatus?: number;
+  /** The platform's raw reason (e.g. DUPLICATE_POST, quotaExceeded); `code` is Herald's. */
+  platformCode?: string;
   actor?: string;
   reason?: string;
 }

@@ -295,6 +295,20 @@ export function classifyNetworkError(
 }
 
 /**
+ * The one rule for a 5xx answer (and any status the platform does not document): on the
+ * write it is ambiguous, since the platform may have published before failing; before the
+ * write (read / prepare) nothing public exists, so it is transient. Code `<platform>.server_error`.
+ */
+export function serverError(
+  res: { status: number },
+  ctx: { platform: string; phase: RequestPhase; message: string; platformCode?: string },
+): AdapterError {
+  const init = { code: `${ctx.platform}.server_error`, platformStatus: res.status, ...(ctx.platformCode ? { platformCode: ctx.platformCode } : {}) };
+  if (ctx.phase === 'write') return unknownOutcome({ ...init, message: `${ctx.message}; the platform may have published it` });
+  return transient({ ...init, message: ctx.message });
+}
+
+/**
  * Parse a platform response body with a zod schema. A body that does not match is a
  * platform-side surprise: transient before the write, ambiguous for the write itself.
  */

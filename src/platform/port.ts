@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { CodeTable } from './codes.ts';
 import type { PlatformHttp } from './http.ts';
 import type { MediaKind, MediaSource } from './media.ts';
 
@@ -282,6 +283,8 @@ export interface PlatformAdapter<Options = unknown, Progress = unknown> {
   manifest: PlatformManifest;
   /** What publish() keeps between attempts; `{}` must parse (the first attempt). */
   progress: z.ZodType;
+  /** Every delivery error code this adapter raises (src/platform/codes.ts `adapterErrors`). */
+  codes: CodeTable;
   /** Platform rules the manifest data cannot express (weighted text, title rules, thread items); gets parsed options. */
   validate?(input: { text: string; media: MediaRef[]; options: Options }): ValidationIssue[];
   publish(input: PublishInput<Options>, ctx: PublishContext<Progress>): Promise<PublishOutcome>;

@@ -304,7 +304,7 @@ describe('X adapter against its simulator', () => {
     await start();
     sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'status', status: 500, body: { title: 'Internal Server Error' } } });
     const { ctx, inp, state } = setup();
-    expect(await caught(publishToEnd(xAdapter, inp, ctx))).toMatchObject({ kind: 'unknown', code: 'x.server_error_on_write' });
+    expect(await caught(publishToEnd(xAdapter, inp, ctx))).toMatchObject({ kind: 'unknown', code: 'x.server_error' });
     expect(state.armed).toBe('tweet:0');
   });
 

@@ -226,7 +226,7 @@ describe('youtube adapter against its simulator', () => {
     const media = generatedSource(300_000, 'video/mp4');
     const { ctx, run, inp, state } = setup({ media });
     sim.server.injectFault({ method: 'PUT', path: UPLOAD_PATH, fault: { type: 'status', status: 503, body: { error: { code: 503, message: 'Backend Error', errors: [{ reason: 'backendError' }] } } } });
-    expect((await caught(youtubeAdapter.publish(inp, ctx))).code).toBe('youtube.final_chunk_outcome_unknown');
+    expect((await caught(youtubeAdapter.publish(inp, ctx))).code).toBe('youtube.server_error');
     expect(await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk', at: new Date().toISOString() })).toEqual({ status: 'absent' });
     expect((await youtubeAdapter.publish(inp, run(state))).status).toBe('published');
     expect(sim.state.sessionsCreated).toBe(1);
@@ -262,7 +262,7 @@ describe('youtube adapter against its simulator', () => {
     const { ctx, inp } = setup({ media: generatedSource(1000, 'video/mp4') });
     const before = nextPacificMidnight().getTime();
     const err = await caught(youtubeAdapter.publish(inp, ctx));
-    expect([err.kind, err.scope, err.code, err.platformStatus]).toEqual(['rate_limited', 'platform', 'youtube.quotaExceeded', 403]);
+    expect([err.kind, err.scope, err.code, err.platformStatus]).toEqual(['rate_limited', 'platform', 'youtube.quota_exceeded', 403]);
     expect([before, nextPacificMidnight().getTime()]).toContain(err.retryAt!.getTime());
     expect(sim.state.sessionsCreated).toBe(0);
   });
@@ -275,7 +275,7 @@ describe('youtube adapter against its simulator', () => {
       expect((await youtubeAdapter.publish(inp, ctx)).status).toBe('published');
     }
     const { ctx, inp } = setup({ media: generatedSource(1000, 'video/mp4') });
-    expect((await caught(youtubeAdapter.publish(inp, ctx))).code).toBe('youtube.quotaExceeded');
+    expect((await caught(youtubeAdapter.publish(inp, ctx))).code).toBe('youtube.quota_exceeded');
   });
 
   it('uploadLimitExceeded blocks the account for 24 h; rateLimitExceeded for a minute', async () => {
@@ -284,7 +284,7 @@ describe('youtube adapter against its simulator', () => {
     const { ctx, run, inp, demo } = setup({ media: generatedSource(1000, 'video/mp4') });
     await youtubeAdapter.publish(inp, ctx);
     const err = await caught(youtubeAdapter.publish(inp, run(newState(), demo.credentials)));
-    expect([err.kind, err.scope, err.code, err.platformStatus]).toEqual(['rate_limited', 'account', 'youtube.uploadLimitExceeded', 400]);
+    expect([err.kind, err.scope, err.code, err.platformStatus]).toEqual(['rate_limited', 'account', 'youtube.upload_limit_exceeded', 400]);
     expect(err.retryAt!.getTime() - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
     sim.server.injectFault({ method: 'POST', path: UPLOAD_PATH, fault: { type: 'status', status: 403, body: { error: { code: 403, message: 'slow down', errors: [{ reason: 'rateLimitExceeded', domain: 'youtube.quota' }] } } } });
     const slow = await caught(youtubeAdapter.publish(inp, run(newState(), demo.credentials)));
@@ -295,7 +295,7 @@ describe('youtube adapter against its simulator', () => {
   it('rejects invalid metadata with the reason in the code', async () => {
     const { ctx, inp } = setup({ media: generatedSource(1000, 'video/mp4'), options: { title: 'a <b>' } });
     const err = await caught(youtubeAdapter.publish(inp, ctx));
-    expect([err.kind, err.code, err.platformCode]).toEqual(['rejected', 'youtube.invalidTitle', 'invalidTitle']);
+    expect([err.kind, err.code, err.platformCode]).toEqual(['rejected', 'youtube.invalid_request', 'invalidTitle']);
   });
 
   it('401 during the chunks is auth (refreshable); after a refresh the re-run continues the same session', async () => {
@@ -351,7 +351,7 @@ describe('youtube adapter against its simulator', () => {
     expect(wrongVerifier.code).toBe('youtube.authorization_code_invalid');
     sim.state.nextSignInWithoutChannel = true;
     const noChannel = await caught(youtubeAdapter.oauth!.exchange({ code: await codeFrom(authorize()), redirectUri: 'https://herald.test/cb', codeVerifier: verifier }, rctx));
-    expect([noChannel.kind, noChannel.code]).toEqual(['rejected', 'youtube.youtubeSignupRequired']);
+    expect([noChannel.kind, noChannel.code]).toEqual(['rejected', 'youtube.signup_required']);
   });
 
   it('an unaudited project stores uploads as private; the receipt says so', async () => {
@@ -372,7 +372,7 @@ describe('youtube adapter against its simulator', () => {
     expect(await youtubeAdapter.lookup!(inp, run(state), { label: 'final-chunk', at: new Date().toISOString() })).toMatchObject({ status: 'inconclusive' });
     sim.expireAccessToken(demo.credentials.accessToken);
     const expired = await caught(youtubeAdapter.publish(inp, run(newState())));
-    expect([expired.kind, expired.refreshable, expired.code]).toEqual(['auth', true, 'youtube.authError']);
+    expect([expired.kind, expired.refreshable, expired.code]).toEqual(['auth', true, 'youtube.unauthorized']);
   });
 
   it('simulator: needs both X-Upload headers, 256 KiB multiples and contiguous chunks', async () => {

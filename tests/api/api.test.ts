@@ -277,6 +277,12 @@ describe('ops', () => {
     const doc = (await h.api!.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/posts', '/v1/posts/{id}', '/v1/admin/deliveries', '/v1/accounts']));
     expect(doc['x-error-codes'].validation_failed.status).toBe(422);
+    // Delivery error codes are listed like the API's: Herald's own and each platform's table.
+    const delivery = doc['x-delivery-error-codes'];
+    expect(delivery.delivery.progress_unreadable).toMatchObject({ kind: 'unknown' });
+    expect(delivery.x['x.duplicate_content']).toMatchObject({ kind: 'rejected', meaning: expect.any(String) });
+    expect(delivery.linkedin['linkedin.server_error'].kind).toEqual(['transient', 'unknown']);
+    expect(Object.keys(delivery.youtube)).toContain('youtube.quota_exceeded');
     const docs = await h.api!.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(docs.statusCode);
   });

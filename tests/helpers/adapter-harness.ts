@@ -4,12 +4,14 @@
  * persists them, so tests can simulate a crash by starting a second run with the saved state.
  */
 import pino from 'pino';
+import { DELIVERY_CODES, documents, isDocumentedCode } from '../../src/platform/codes.ts';
 import { AdapterError } from '../../src/platform/errors.ts';
+import { shippedAdapters } from '../../src/platform/registry.ts';
 import { createPlatformHttp } from '../../src/platform/http.ts';
 import { buildPublishContext, buildPublishInput } from '../../workers/publish-context.ts';
 import type { MediaSource } from '../../src/platform/media.ts';
 import type {
-  Credentials, MediaRef, PlatformAdapter, PublishContext, PublishInput, PublishOutcome, RefreshContext,
+  Credentials, MediaRef, PlatformAdapter, PlatformName, PublishContext, PublishInput, PublishOutcome, RefreshContext,
 } from '../../src/platform/port.ts';
 
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -111,13 +113,24 @@ export async function publishToEnd(adapter: PlatformAdapter, inp: PublishInput, 
   throw new Error('adapter kept answering processing');
 }
 
-/** The AdapterError a publish (or any adapter call) fails with; fails the test otherwise. */
+/**
+ * The AdapterError a publish (or any adapter call) fails with; fails the test otherwise, and
+ * when its code is not in the code table of the adapter it names (or Herald's own codes).
+ */
 export async function caught(p: Promise<unknown>): Promise<AdapterError> {
+  let err: unknown;
   try {
     await p;
-  } catch (err) {
-    if (AdapterError.is(err)) return err;
-    throw err;
+  } catch (e) {
+    err = e;
   }
-  throw new Error('expected an AdapterError');
+  if (err === undefined) throw new Error('expected an AdapterError');
+  if (!AdapterError.is(err)) throw err;
+  const platform = err.code.includes('.') ? err.code.slice(0, err.code.indexOf('.')) : undefined;
+  const adapter = platform ? adapters.get(platform as PlatformName) : undefined;
+  const documented = adapter ? isDocumentedCode(adapter, err.code, err.kind) : documents(DELIVERY_CODES, err.code, err.kind);
+  if (!documented) throw new Error(`undocumented delivery error code "${err.code}" (kind ${err.kind}): ${err.message}`);
+  return err;
 }
+
+const adapters = shippedAdapters();

@@ -55,6 +55,11 @@ describe('decideError', () => {
     expect(after.armed).toBeUndefined();
   });
 
+  it("keeps the platform's raw reason in history beside Herald's code", () => {
+    const { after } = apply(decideError(new AdapterError({ kind: 'rejected', code: 'linkedin.duplicate_post', message: 'dup', platformStatus: 422, platformCode: 'DUPLICATE_POST' }), ctx));
+    expect(after.history.at(-1)).toMatchObject({ code: 'linkedin.duplicate_post', platformStatus: 422, platformCode: 'DUPLICATE_POST' });
+  });
+
   it('unknown: reconciles on a schedule, a bounded number of times, then waits for an admin', () => {
     let d = delivery({ armed: { label: 'tweet:0', token: TOKEN, at: '' } });
     for (let i = 0; i < RECONCILE_DELAYS_MS.length; i++) {
