@@ -42,6 +42,12 @@ export const DELIVERY_CODES = {
   account_deleted: { kind: 'rejected', meaning: 'the account was disconnected before the delivery ran' },
   resolved_not_published: { kind: 'rejected', meaning: 'an admin checked the platform and found nothing published' },
   refresh_lock_timeout: { kind: 'transient', meaning: 'another worker held the token refresh too long; retried' },
+  write_not_published: { kind: 'transient', meaning: 'a lookup proved the earlier write created nothing; an ordinary failed attempt, retried with backoff' },
+  media_fetch_failed: { kind: 'transient', meaning: 'fetching the media failed (network, timeout, 429/5xx from its host); retried' },
+  media_unavailable: { kind: ['transient', 'rejected'], meaning: 'the media URL answered that the file is not there' },
+  media_url_not_allowed: { kind: ['transient', 'rejected'], meaning: 'the media URL points at an address Herald may not fetch' },
+  media_too_large: { kind: ['transient', 'rejected'], meaning: "the media is larger than the platform's limit for its kind" },
+  media_type_not_supported: { kind: ['transient', 'rejected'], meaning: 'the platform does not accept this media type' },
 } as const satisfies CodeTable;
 
 type Prefixed<P extends string, T> = `${P}.${keyof T & string}`;
