@@ -1,5 +1,5 @@
 /**
- * (status, body) → AdapterError, per the error table in docs/platforms/linkedin.md.
+ * (status, body) → AdapterError, per the error table in shared/platforms/linkedin.md.
  * LinkedIn answers with a Rest.li envelope `{status, code, serviceErrorCode, message}`.
  */
 import { type AdapterError, nextUtcMidnight } from '../../src/platform/errors.ts';

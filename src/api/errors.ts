@@ -1,7 +1,7 @@
 /**
  * Every API error is one row of data: a stable code, an HTTP status and a meaning.
- * The table is rendered into /docs and tests/api/errors.test.ts fails when a code used
- * in the source is missing here.
+ * The table is served in /openapi.json as `x-error-codes`; ApiError accepts only these
+ * codes, so a code missing here is a type error.
  */
 export const API_ERRORS = {
   invalid_request: { status: 400, meaning: 'The body, query, params or a header does not match the schema; details name each field.' },
