@@ -1,6 +1,6 @@
 /**
  * Every delivery error code the LinkedIn adapter raises (with the kit's `linkedin.network`,
- * `linkedin.server_error`, …). LinkedIn's own error code (REVOKED_ACCESS_TOKEN,
+ * `linkedin.server_error`, …, and the OAuth kit's). LinkedIn's own error code (REVOKED_ACCESS_TOKEN,
  * DUPLICATE_POST, a processing failure reason) is kept in `platformCode`.
  */
 import { adapterErrors } from '../../src/platform/codes.ts';
@@ -8,11 +8,6 @@ import { adapterErrors } from '../../src/platform/codes.ts';
 export const linkedinErrors = adapterErrors('linkedin', {
   'linkedin.token_revoked': { kind: 'auth', meaning: 'the member withdrew consent (REVOKED_ACCESS_TOKEN); the account must be reconnected' },
   'linkedin.token_expired': { kind: 'auth', meaning: 'the access token expired or is invalid; refreshed once, then the account must be reconnected' },
-  'linkedin.reauth_required': { kind: 'auth', meaning: 'the token expired and LinkedIn gave no refresh token; the member reconnects (every 60 days)' },
-  'linkedin.refresh_token_dead': { kind: 'auth', meaning: 'LinkedIn no longer accepts the refresh token; the member must reconnect' },
-  'linkedin.refresh_failed': { kind: 'auth', meaning: 'LinkedIn refused the token refresh' },
-  'linkedin.code_exchange_failed': { kind: 'auth', meaning: 'LinkedIn refused the authorization code' },
-  'linkedin.oauth_not_configured': { kind: 'rejected', meaning: 'LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET are not set' },
   'linkedin.rate_limited': { kind: 'rate_limited', meaning: "a LinkedIn daily limit is reached; retried after 00:00 UTC" },
   'linkedin.version_retired': { kind: 'rejected', meaning: 'LinkedIn no longer serves the configured LINKEDIN_API_VERSION (426)' },
   'linkedin.forbidden': { kind: 'rejected', meaning: 'the token lacks the permission for this author (403)' },
@@ -24,6 +19,6 @@ export const linkedinErrors = adapterErrors('linkedin', {
   'linkedin.video_processing_failed': { kind: 'rejected', meaning: 'LinkedIn could not process the video' },
   'linkedin.upload_url_expired': { kind: 'transient', meaning: 'the signed upload URL expired; the next attempt starts a new upload' },
   'linkedin.media_truncated': { kind: 'transient', meaning: 'the media ended before the byte range LinkedIn asked for' },
-});
+}, { oauth: true });
 
 export const { rateLimited, transient, authFailed, rejected, unknownOutcome } = linkedinErrors;

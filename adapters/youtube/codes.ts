@@ -1,6 +1,6 @@
 /**
  * Every delivery error code the YouTube adapter raises (with the kit's `youtube.network`,
- * `youtube.server_error`, …). Google's `errors[0].reason` (quotaExceeded, invalidTitle, …)
+ * `youtube.server_error`, …, and the OAuth kit's). Google's `errors[0].reason` (quotaExceeded, invalidTitle, …)
  * and token-endpoint `error` are kept in `platformCode`, never in the code.
  */
 import { adapterErrors } from '../../src/platform/codes.ts';
@@ -23,14 +23,6 @@ export const youtubeErrors = adapterErrors('youtube', {
   'youtube.upload_interrupted': { kind: 'transient', meaning: 'the upload stopped before the final chunk; resumed on the next attempt' },
   'youtube.upload_not_finalised': { kind: 'transient', meaning: 'YouTube has not finished the upload yet' },
   'youtube.aborted': { kind: 'transient', meaning: 'the run was stopped during the upload' },
-  'youtube.client_not_configured': { kind: 'auth', meaning: 'YOUTUBE_CLIENT_ID / YOUTUBE_CLIENT_SECRET are not set' },
-  'youtube.no_refresh_token': { kind: 'auth', meaning: 'the account has no refresh token; reconnect it' },
-  'youtube.token_rate_limited': { kind: 'rate_limited', meaning: "Google's token endpoint asked to slow down" },
-  'youtube.token_server_error': { kind: 'transient', meaning: "Google's token endpoint failed (5xx)" },
-  'youtube.invalid_client': { kind: 'auth', meaning: 'Google refused the app credentials (invalid_client / unauthorized_client)' },
-  'youtube.refresh_token_invalid': { kind: 'auth', meaning: 'Google no longer accepts the refresh token (revoked, unused 6 months, or 7 days in Testing)' },
-  'youtube.authorization_code_invalid': { kind: ['auth', 'rejected'], meaning: 'Google refused the authorization code' },
-  'youtube.token_error': { kind: ['auth', 'rejected'], meaning: "Google's token endpoint refused the request for another reason" },
-});
+}, { oauth: true });
 
 export const { rateLimited, transient, authFailed, rejected, unknownOutcome } = youtubeErrors;

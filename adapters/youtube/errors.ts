@@ -6,7 +6,7 @@
  */
 import { type AdapterError, nextPacificMidnight } from '../../src/platform/errors.ts';
 import { type HttpResponse, serverError } from '../../src/platform/http.ts';
-import { authFailed, rateLimited, rejected, transient } from './codes.ts';
+import { authFailed, rateLimited, rejected } from './codes.ts';
 import { googleErrorBody } from './client.ts';
 
 /**
