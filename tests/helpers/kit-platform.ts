@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { defineAdapter } from '../../src/platform/define.ts';
-import { authFailed, rejected, transient } from '../../src/platform/errors.ts';
+import { adapterErrors } from '../../src/platform/codes.ts';
 import { parseBody } from '../../src/platform/http.ts';
 import { defineOAuth2 } from '../../src/platform/oauth2.ts';
 import type { PlatformManifest } from '../../src/platform/port.ts';
@@ -49,7 +49,17 @@ const appTokenAnswer = z.object({ app_token: z.string(), expires_in: z.number() 
 const statusAnswer = z.object({ id: z.string(), url: z.string() });
 const meAnswer = z.object({ id: z.string(), username: z.string() });
 
+const mastodonErrors = adapterErrors('mastodon', {
+  'mastodon.unauthorized': { kind: 'auth', meaning: 'the test platform refused the token' },
+  'mastodon.refused': { kind: 'rejected', meaning: 'the test platform refused the status' },
+  'mastodon.me_failed': { kind: 'transient', meaning: 'the test platform did not answer /me' },
+  'mastodon.app_registration_failed': { kind: 'transient', meaning: 'the test platform refused the app registration' },
+  'mastodon.app_token_failed': { kind: 'transient', meaning: 'the test platform refused the app token' },
+}, { oauth: true });
+const { authFailed, rejected, transient } = mastodonErrors;
+
 export const kitAdapter = defineAdapter({
+  codes: mastodonErrors.codes,
   manifest,
   progress: z.object({}),
   async publish(input, ctx) {
