@@ -365,8 +365,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
         settings: {},
       };
     },
-    expireAccessToken(token: string) {
-      access.get(token)!.expiresAt = Date.now() - 1;
+    expireAccessToken(token?: string) {
+      for (const [t, v] of access) if (token === undefined || t === token) v.expiresAt = Date.now() - 1;
     },
     revokeAccessToken(token: string) {
       access.get(token)!.revoked = true;

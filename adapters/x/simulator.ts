@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  createSimServer, simToken, type PlatformSimulator, type SimRequest, type SimResponse, type SimServer,
+  createRateBudget, createSimServer, rateLimitHeaders, type PlatformSimulator, type SimRequest, type SimResponse, type SimServer,
 } from '../../src/platform/simulator-kit.ts';
+import { createSimOAuth, type SimOAuthError } from '../../src/platform/simulator-oauth.ts';
 import { invalid, ok, problem, registerMediaRoutes, type SimMedia, type SimUser } from './simulator-media.ts';
 import { findUrls, parseTweet } from './text.ts';
 
@@ -47,7 +48,7 @@ export interface XSimState {
 export interface XSimulator extends PlatformSimulator {
   server: SimServer;
   state: XSimState;
-  expireAccessToken(token: string): void;
+  expireAccessToken(token?: string): void;
   expireAllAccessTokens(): void;
 }
 
@@ -64,10 +65,17 @@ const NESTED_FIELDS: Record<string, Set<string>> = {
 };
 const REPLY_SETTINGS = new Set(['following', 'mentionedUsers', 'subscribers', 'verified']);
 
+/** X answers a bad code or refresh token with invalid_request (docs; tav2#496). */
+const X_OAUTH_ERRORS: Record<SimOAuthError, SimResponse> = {
+  invalid_code: { status: 400, body: { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' } },
+  redirect_mismatch: { status: 400, body: { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' } },
+  invalid_refresh_token: { status: 400, body: { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' } },
+  missing_client: { status: 400, body: { error: 'unauthorized_client', error_description: 'Missing valid authorization header' } },
+  invalid_client: { status: 401, body: { error: 'unauthorized_client', error_description: 'Missing valid authorization header' } },
+  unsupported_grant_type: { status: 400, body: { error: 'unsupported_grant_type', error_description: 'grant_type is not supported' } },
+};
 const notPermitted = () => problem(403, 'Forbidden', 'You are not permitted to perform this action.');
-const oauthError = (description: string, error = 'invalid_request'): SimResponse => ({ status: 400, body: { error, error_description: description } });
 const tco = (seed: string) => `https://t.co/${createHash('sha256').update(seed).digest('hex').slice(0, 10)}`;
-const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 export function createXSimulator(opts: XSimulatorOptions = {}): XSimulator {
   const now = opts.now ?? Date.now;
@@ -75,10 +83,17 @@ export function createXSimulator(opts: XSimulatorOptions = {}): XSimulator {
   const pollsUntilReady = Math.max(1, opts.statusPollsUntilReady ?? 2);
   const checkAfterSecs = opts.checkAfterSecs ?? 1;
   const state: XSimState = { users: new Map(), tweets: [], media: new Map(), refreshCount: 0, usageCapped: false, failNextProcessing: false };
-  const tokens = new Map<string, { userId: string; expiresAt: number; scope: string }>();
-  const refreshTokens = new Map<string, { userId: string; scope: string; used: boolean }>();
-  const codes = new Map<string, { userId: string; clientId: string; redirectUri: string; challenge: string; method: string; scope: string; expiresAt: number; used: boolean }>();
-  const windows = new Map<string, { start: number; used: number }>();
+  // X's authorization server, on the simulator kit: PKCE (S256 or plain), codes valid 30 s,
+  // a confidential client with Basic or a public one with client_id, single-use rotating
+  // refresh tokens issued only with offline.access, and X's error wording.
+  const oauth = createSimOAuth({
+    prefix: 'xsim', accessTokenTtlMs: ttl, rotation: { kind: 'single-use' }, clientAuth: ['basic', 'public'],
+    ...(opts.clientSecret !== undefined ? { client: { secret: opts.clientSecret } } : {}),
+    pkce: 'required', pkceMethods: ['S256', 'plain'], codeTtlMs: opts.codeTtlMs ?? 30_000, now,
+    issuesRefreshToken: (scope) => scope.split(' ').includes('offline.access'),
+    error: (e: SimOAuthError) => X_OAUTH_ERRORS[e],
+  });
+  Object.defineProperty(state, 'refreshCount', { get: () => oauth.refreshCount, enumerable: true });
   let nextTweetId = 1880028106020515840n;
   let oauthUser: SimUser | undefined;
   const server = createSimServer({
@@ -93,32 +108,13 @@ export function createXSimulator(opts: XSimulatorOptions = {}): XSimulator {
     return user;
   }
 
-  function issue(userId: string, scope: string) {
-    const accessToken = simToken('xsim_at');
-    tokens.set(accessToken, { userId, expiresAt: now() + ttl, scope });
-    let refreshToken: string | undefined;
-    // Without offline.access X issues no refresh token.
-    if (scope.split(' ').includes('offline.access')) {
-      refreshToken = simToken('xsim_rt');
-      refreshTokens.set(refreshToken, { userId, scope, used: false });
-    }
-    return { token_type: 'bearer', expires_in: Math.round(ttl / 1000), access_token: accessToken, scope, ...(refreshToken ? { refresh_token: refreshToken } : {}) };
-  }
-
-  function consume(key: string, limit: number, spanMs: number, take: boolean) {
-    let w = windows.get(key);
-    if (!w || now() >= w.start + spanMs) windows.set(key, (w = { start: now(), used: 0 }));
-    if (take) w.used += 1;
-    return { limit, remaining: Math.max(0, limit - w.used), reset: Math.ceil((w.start + spanMs) / 1000), over: w.used > limit };
-  }
-  const limitHeaders = (rl: { limit: number; remaining: number; reset: number }, prefix = 'x-rate-limit') => ({
-    [`${prefix}-limit`]: String(rl.limit), [`${prefix}-remaining`]: String(rl.remaining), [`${prefix}-reset`]: String(rl.reset),
-  });
+  const budget = createRateBudget(now);
+  const consume = budget.consume;
+  const limitHeaders = rateLimitHeaders.x;
 
   function userOf(req: SimRequest): SimUser | undefined {
-    const m = /^Bearer (.+)$/i.exec(String(req.headers.authorization ?? ''));
-    const t = m ? tokens.get(m[1]!) : undefined;
-    return t && t.expiresAt > now() ? state.users.get(t.userId) : undefined;
+    const who = oauth.bearer(req);
+    return who.ok ? state.users.get(who.userId) : undefined;
   }
 
   /** An authenticated API route with its own 15-minute budget; every answer carries x-rate-limit-*. */
@@ -144,66 +140,16 @@ export function createXSimulator(opts: XSimulatorOptions = {}): XSimulator {
   }
 
   // ---- OAuth 2.0 + PKCE -------------------------------------------------------------
-  open('GET', '/i/oauth2/authorize', (req) => {
-    const q = (k: string) => req.query.get(k) ?? '';
-    const method = q('code_challenge_method') || 'plain';
-    if (q('response_type') !== 'code' || !q('client_id') || !q('redirect_uri') || !q('state') || !q('code_challenge') || !['S256', 'plain'].includes(method)) {
-      return oauthError('response_type=code, client_id, redirect_uri, state and code_challenge (S256 or plain) are required');
-    }
-    oauthUser ??= createUser();
-    const code = simToken('xsim_code');
-    codes.set(code, {
-      userId: oauthUser.id, clientId: q('client_id'), redirectUri: q('redirect_uri'), challenge: q('code_challenge'), method,
-      scope: q('scope') || 'tweet.read users.read', expiresAt: now() + (opts.codeTtlMs ?? 30_000), used: false,
-    });
-    const location = new URL(q('redirect_uri'));
-    location.searchParams.set('state', q('state'));
-    location.searchParams.set('code', code);
-    return { status: 302, headers: { location: location.toString() } };
-  });
-
-  function clientOf(req: SimRequest, form: URLSearchParams): { id?: string; secret?: string } {
-    const basic = /^Basic (.+)$/i.exec(String(req.headers.authorization ?? ''));
-    if (basic) {
-      const [id, secret] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').map((v) => decodeURIComponent(v));
-      return { id: id || undefined, secret };
-    }
-    return { id: form.get('client_id') ?? undefined };
-  }
-
-  open('POST', '/2/oauth2/token', (req) => {
-    const form = req.form();
-    const client = clientOf(req, form);
-    const clientId = client.id;
-    if (!clientId) return oauthError('Missing valid authorization header', 'unauthorized_client');
-    if (opts.clientSecret !== undefined && client.secret !== undefined && client.secret !== opts.clientSecret) {
-      return { status: 401, body: { error: 'unauthorized_client', error_description: 'Missing valid authorization header' } };
-    }
-    const grant = form.get('grant_type');
-    if (grant === 'authorization_code') {
-      const code = codes.get(form.get('code') ?? '');
-      const verifier = form.get('code_verifier') ?? '';
-      const valid = code && !code.used && now() <= code.expiresAt && code.clientId === clientId && code.redirectUri === form.get('redirect_uri')
-        && (code.method === 'S256' ? s256(verifier) === code.challenge : verifier === code.challenge);
-      if (code) code.used = true; // single-use, even when the exchange fails
-      if (!valid) return oauthError('Value passed for the authorization code was invalid.');
-      return ok(issue(code.userId, code.scope));
-    }
-    if (grant === 'refresh_token') {
-      const rt = refreshTokens.get(form.get('refresh_token') ?? '');
-      if (!rt || rt.used) return oauthError('Value passed for the token was invalid.');
-      rt.used = true; // rotation: the old refresh token dies now
-      state.refreshCount += 1;
-      return ok(issue(rt.userId, rt.scope));
-    }
-    return oauthError(`grant_type ${grant ?? '(missing)'} is not supported`, 'unsupported_grant_type');
+  // Unauthenticated routes still answer with x-rate-limit-* headers.
+  oauth.routes(server, { authorize: '/i/oauth2/authorize', token: '/2/oauth2/token' }, () => (oauthUser ??= createUser()).id, (handler) => async (req) => {
+    const out = await handler(req);
+    return { ...out, headers: { ...limitHeaders(consume(`oauth:${req.path}`, 900, WINDOW_MS, true)), ...out.headers } };
   });
 
   open('POST', '/2/oauth2/revoke', (req) => {
     const token = req.form().get('token') ?? '';
-    tokens.delete(token);
-    const rt = refreshTokens.get(token);
-    if (rt) rt.used = true;
+    oauth.revokeAccessToken(token);
+    oauth.revokeRefreshToken(token);
     return ok({ revoked: true });
   });
 
@@ -314,18 +260,17 @@ export function createXSimulator(opts: XSimulatorOptions = {}): XSimulator {
     state,
     createDemoAccount() {
       const user = createUser();
-      const t = issue(user.id, SCOPES);
+      const t = oauth.issue(user.id, SCOPES);
       return {
         externalId: user.id, handle: user.username,
         credentials: { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: new Date(now() + ttl).toISOString(), scope: SCOPES },
       };
     },
     expireAccessToken(token) {
-      const t = tokens.get(token);
-      if (t) t.expiresAt = 0;
+      oauth.expireAccessToken(token);
     },
     expireAllAccessTokens() {
-      for (const t of tokens.values()) t.expiresAt = 0;
+      oauth.expireAccessToken();
     },
   };
 }

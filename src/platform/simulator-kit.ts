@@ -294,4 +294,49 @@ export interface PlatformSimulator {
     credentials: { accessToken: string; refreshToken?: string; expiresAt?: string; [k: string]: unknown };
     settings?: Record<string, unknown>;
   };
+  /** Expire one access token (every one without an argument): the next call with it answers 401. */
+  expireAccessToken(token?: string): void;
 }
+
+/** One rate-limit window as a platform reports it. `reset`: epoch seconds when it ends. */
+export interface RateWindow {
+  limit: number;
+  remaining: number;
+  reset: number;
+  /** This request went over the budget. */
+  over: boolean;
+}
+
+/**
+ * Fixed-window rate-limit budgets for simulators, keyed by whatever the platform counts
+ * (user + endpoint group, app, IP). Each platform writes the window with its own headers.
+ */
+export function createRateBudget(now: () => number = Date.now) {
+  const windows = new Map<string, { start: number; used: number }>();
+  return {
+    /** Count one request against `key` (unless `take` is false) and report the window. */
+    consume(key: string, limit: number, windowMs: number, take = true): RateWindow {
+      let w = windows.get(key);
+      if (!w || now() >= w.start + windowMs) windows.set(key, (w = { start: now(), used: 0 }));
+      if (take) w.used += 1;
+      return { limit, remaining: Math.max(0, limit - w.used), reset: Math.ceil((w.start + windowMs) / 1000), over: w.used > limit };
+    },
+  };
+}
+
+/** The header styles platforms use for a rate window. */
+export const rateLimitHeaders = {
+  /** X: x-rate-limit-limit / -remaining / -reset (epoch seconds); other prefixes for the 24-hour windows. */
+  x: (w: RateWindow, prefix = 'x-rate-limit'): Record<string, string> => ({
+    [`${prefix}-limit`]: String(w.limit), [`${prefix}-remaining`]: String(w.remaining), [`${prefix}-reset`]: String(w.reset),
+  }),
+  /** Bluesky: RateLimit-Limit / -Remaining / -Reset (epoch seconds) and RateLimit-Policy `limit;w=seconds`. */
+  ratelimit: (w: RateWindow, windowMs: number): Record<string, string> => ({
+    'ratelimit-limit': String(w.limit), 'ratelimit-remaining': String(w.remaining), 'ratelimit-reset': String(w.reset),
+    'ratelimit-policy': `${w.limit};w=${Math.round(windowMs / 1000)}`,
+  }),
+  /** Mastodon: X-RateLimit-Limit / -Remaining / -Reset (ISO 8601). */
+  mastodon: (w: RateWindow): Record<string, string> => ({
+    'x-ratelimit-limit': String(w.limit), 'x-ratelimit-remaining': String(w.remaining), 'x-ratelimit-reset': new Date(w.reset * 1000).toISOString(),
+  }),
+};

@@ -7,7 +7,7 @@
  * revoked; a refresh counter. Each simulator keeps only its platform's quirks.
  */
 import { createHash } from 'node:crypto';
-import { simToken, type SimRequest, type SimResponse, type SimServer } from './simulator-kit.ts';
+import { simToken, type SimHandler, type SimRequest, type SimResponse, type SimServer } from './simulator-kit.ts';
 
 export type SimClientAuth = 'basic' | 'form' | 'public';
 export type SimRotation =
@@ -62,8 +62,11 @@ export type BearerCheck =
   | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'revoked' };
 
 export interface SimOAuth {
-  /** Register the authorize page and token endpoint; `signIn` is the user who consents (or a refusal). */
-  routes(server: SimServer, paths: { authorize: string; token: string }, signIn: (req: SimRequest) => string | SimResponse): void;
+  /**
+   * Register the authorize page and token endpoint; `signIn` is the user who consents (or a
+   * refusal); `wrap` adds what every answer of the platform carries (rate-limit headers).
+   */
+  routes(server: SimServer, paths: { authorize: string; token: string }, signIn: (req: SimRequest) => string | SimResponse, wrap?: (h: SimHandler) => SimHandler): void;
   /** Tokens for a demo account, as a token endpoint would answer. */
   issue(userId: string, scope: string, withRefreshToken?: boolean): TokenAnswer;
   bearer(req: SimRequest): BearerCheck;
@@ -148,8 +151,8 @@ export function createSimOAuth(o: SimOAuthOptions): SimOAuth {
     return { id };
   }
 
-  function routes(server: SimServer, paths: { authorize: string; token: string }, signIn: (req: SimRequest) => string | SimResponse) {
-    server.route('GET', paths.authorize, (req) => {
+  function routes(server: SimServer, paths: { authorize: string; token: string }, signIn: (req: SimRequest) => string | SimResponse, wrap: (h: SimHandler) => SimHandler = (h) => h) {
+    server.route('GET', paths.authorize, wrap((req) => {
       const q = req.query;
       const method = q.get('code_challenge_method') ?? (q.get('code_challenge') ? 'plain' : '');
       const pkceOk = o.pkce === 'none' || (!q.get('code_challenge') ? o.pkce === 'optional' : (o.pkceMethods ?? ['S256']).includes(method as 'S256'));
@@ -171,9 +174,9 @@ export function createSimOAuth(o: SimOAuthOptions): SimOAuth {
       to.searchParams.set('code', code);
       if (q.get('state') !== null) to.searchParams.set('state', q.get('state')!);
       return { status: 302, headers: { location: to.toString() } };
-    });
+    }));
 
-    server.route('POST', paths.token, (req) => {
+    server.route('POST', paths.token, wrap((req) => {
       const form = req.form();
       const c = client(req, form);
       if ('status' in c) return c;
@@ -207,7 +210,7 @@ export function createSimOAuth(o: SimOAuthOptions): SimOAuth {
         return { status: 200, body: answer(r.grant, newRefreshToken(r.grant)) };
       }
       return fail('unsupported_grant_type');
-    });
+    }));
   }
 
   return {
