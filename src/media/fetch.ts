@@ -76,6 +76,28 @@ export async function safeGet(rawUrl: string, opts: SafeFetchOptions & { headers
   throw new MediaFetchError('media_unavailable', `media URL redirected more than ${max} times`, false);
 }
 
+/** Media must arrive at least this fast on average, once the fetch timeout has passed: 64 KiB/s. */
+const MIN_MEDIA_RATE = 64 * 1024;
+const RATE_CHECK_MS = 1_000;
+
+/**
+ * An overall deadline that grows with progress. The socket timeout only catches silence: a
+ * server trickling a byte every 200 ms never trips it and kept a worker slot for as long as
+ * it liked. After `graceMs`, the bytes received must average MIN_MEDIA_RATE since the start.
+ */
+function rateGuard(graceMs: number, host: string, onSlow: (err: MediaFetchError) => void): { add(n: number): void; stop(): void } {
+  const started = Date.now();
+  let received = 0;
+  const timer = setInterval(() => {
+    const elapsed = Date.now() - started;
+    if (elapsed <= graceMs || received >= ((elapsed - graceMs) / 1000) * MIN_MEDIA_RATE) return;
+    clearInterval(timer);
+    onSlow(new MediaFetchError('media_fetch_failed', `media from ${host} arrived slower than 64 KiB/s (${received} bytes in ${Math.round(elapsed / 1000)} s)`, true));
+  }, RATE_CHECK_MS);
+  timer.unref();
+  return { add: (n) => void (received += n), stop: () => clearInterval(timer) };
+}
+
 function getOnce(url: string, opts: SafeFetchOptions & { headers?: Record<string, string> }): Promise<Opened> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
@@ -87,8 +109,15 @@ function getOnce(url: string, opts: SafeFetchOptions & { headers?: Record<string
       timeout: opts.timeoutMs ?? 30_000,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    req.on('response', (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url }));
+    // Headers trickled byte by byte would keep the socket busy: they get the timeout as a deadline.
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const headersDeadline = setTimeout(() => req.destroy(new MediaFetchError('media_fetch_failed', `${u.host} sent no response headers within ${timeoutMs} ms`, true)), timeoutMs);
+    req.on('response', (res) => {
+      clearTimeout(headersDeadline);
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url });
+    });
     req.on('timeout', () => req.destroy(new MediaFetchError('media_fetch_failed', `fetching ${u.host} timed out`, true)));
+    req.on('close', () => clearTimeout(headersDeadline));
     req.on('error', (err) => {
       if (err instanceof MediaFetchError) return reject(err);
       reject(new MediaFetchError('media_fetch_failed', `fetching ${u.host} failed: ${err.message}`, true, { cause: err }));
@@ -146,22 +175,34 @@ export async function openUrlMedia(url: string, opts: OpenUrlOptions): Promise<M
       }
       let skip = res.status === 200 ? start : 0;
       let sent = 0;
-      for await (const piece of res.body as AsyncIterable<Buffer>) {
-        let chunk = piece;
-        if (skip > 0) {
-          if (chunk.length <= skip) {
-            skip -= chunk.length;
-            continue;
+      let slow: MediaFetchError | undefined;
+      const rate = rateGuard(opts.timeoutMs ?? 30_000, new URL(url).host, (err) => {
+        slow = err;
+        res.body.destroy(err);
+      });
+      try {
+        for await (const piece of res.body as AsyncIterable<Buffer>) {
+          rate.add(piece.length);
+          let chunk = piece;
+          if (skip > 0) {
+            if (chunk.length <= skip) {
+              skip -= chunk.length;
+              continue;
+            }
+            chunk = chunk.subarray(skip);
+            skip = 0;
           }
-          chunk = chunk.subarray(skip);
-          skip = 0;
+          sent += chunk.length;
+          if (start + sent > size) {
+            res.body.destroy();
+            throw new MediaFetchError('media_fetch_failed', `media at ${new URL(url).host} is longer than its Content-Length`, true);
+          }
+          yield chunk;
         }
-        sent += chunk.length;
-        if (start + sent > size) {
-          res.body.destroy();
-          throw new MediaFetchError('media_fetch_failed', `media at ${new URL(url).host} is longer than its Content-Length`, true);
-        }
-        yield chunk;
+      } catch (err) {
+        throw slow ?? err;
+      } finally {
+        rate.stop();
       }
       if (start + sent !== size) throw new MediaFetchError('media_fetch_failed', `media stream ended at ${start + sent} of ${size} bytes`, true);
     },
@@ -172,8 +213,10 @@ async function spool(body: Readable, opts: OpenUrlOptions): Promise<string> {
   mkdirSync(opts.spoolDir, { recursive: true });
   const path = join(opts.spoolDir, `spool-${randomToken(9)}`);
   let total = 0;
+  const rate = rateGuard(opts.timeoutMs ?? 30_000, 'the media URL', (err) => body.destroy(err));
   body.on('data', (c: Buffer) => {
     total += c.length;
+    rate.add(c.length);
     if (total > opts.maxBytes) body.destroy(new MediaFetchError('media_too_large', `media is larger than ${opts.maxBytes} bytes`, false));
   });
   try {
@@ -182,6 +225,8 @@ async function spool(body: Readable, opts: OpenUrlOptions): Promise<string> {
     rmSync(path, { force: true });
     if (err instanceof MediaFetchError) throw err;
     throw new MediaFetchError('media_fetch_failed', `downloading media failed: ${(err as Error).message}`, true, { cause: err });
+  } finally {
+    rate.stop();
   }
   return path;
 }

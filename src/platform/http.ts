@@ -188,6 +188,18 @@ function headersOf(raw: http.IncomingHttpHeaders): ResponseHeaders {
   };
 }
 
+/** Bytes per second a request body must at least move at: 64 KiB/s. */
+const MIN_BODY_RATE = 64 * 1024;
+
+/**
+ * Overall time for one exchange: the call timeout, plus the time to send its body at
+ * MIN_BODY_RATE (an 8 MiB YouTube chunk gets 128 s more). Responses are small (at most
+ * MAX_RESPONSE_BYTES), so receiving one needs no allowance of its own.
+ */
+export function exchangeDeadlineMs(timeoutMs: number, bodyBytes: number): number {
+  return timeoutMs + Math.ceil((bodyBytes / MIN_BODY_RATE) * 1000);
+}
+
 /** One HTTP exchange on node:http (a third of fetch's CPU per call); errors carry `sent`. */
 function exchange(url: URL, method: string, headers: Record<string, string>, body: WireBody | undefined, timeoutMs: number, signal: AbortSignal | undefined, pool: Agents): Promise<Sent> {
   return new Promise((resolve, reject) => {
@@ -210,8 +222,20 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
       timedOut = true;
       req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
     });
-    req.on('error', (err) => {
+    // The socket timeout only catches silence; a server trickling a byte at a time never
+    // trips it. The whole exchange gets a deadline as well (see exchangeDeadlineMs).
+    const deadlineMs = exchangeDeadlineMs(timeoutMs, body?.length ?? 0);
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      req.destroy(Object.assign(new Error(`not finished within ${deadlineMs} ms`), { code: 'ETIMEDOUT' }));
+    }, deadlineMs);
+    const settle = () => {
+      clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
+    };
+    req.on('close', settle);
+    req.on('error', (err) => {
+      settle();
       fail(err);
     });
     req.on('response', (res) => {
@@ -226,7 +250,7 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
       res.on('error', fail);
       res.on('aborted', () => fail(new Error('response aborted')));
       res.on('end', () => {
-        signal?.removeEventListener('abort', onAbort);
+        settle();
         resolve({ status: res.statusCode ?? 0, headers: headersOf(res.headers), text: Buffer.concat(chunks).toString('utf8') });
       });
     });
