@@ -13,6 +13,8 @@ import { MediaFetchError, openUrlMedia } from '../../src/media/fetch.ts';
 import { AdapterError } from '../../src/platform/errors.ts';
 import { createPlatformHttp } from '../../src/platform/http.ts';
 
+// Media fetches get a few seconds (their grace before the rate applies, and the deadline
+// for response headers), so that a loaded machine does not trip the headers deadline.
 let server: http.Server;
 let base: string;
 const timers = new Set<NodeJS.Timeout>();
@@ -62,7 +64,7 @@ describe('a trickling server cannot hold a worker slot', () => {
   });
 
   it('a media stream with a Content-Length fails once it falls below the minimum rate', { timeout: 30_000 }, async () => {
-    const source = await openUrlMedia(`${base}/media-length`, { allowPrivate: true, maxBytes: 100 * 1024 * 1024, spoolDir: mkdtempSync(join(tmpdir(), 'herald-trickle-')), timeoutMs: 600 });
+    const source = await openUrlMedia(`${base}/media-length`, { allowPrivate: true, maxBytes: 100 * 1024 * 1024, spoolDir: mkdtempSync(join(tmpdir(), 'herald-trickle-')), timeoutMs: 3000 });
     const read = async () => {
       for await (const chunk of source.stream()) void chunk;
     };
@@ -73,7 +75,7 @@ describe('a trickling server cannot hold a worker slot', () => {
   });
 
   it('a media download without a length (spooled) fails the same way', { timeout: 30_000 }, async () => {
-    const opened = openUrlMedia(`${base}/media-chunked`, { allowPrivate: true, maxBytes: 100 * 1024 * 1024, spoolDir: mkdtempSync(join(tmpdir(), 'herald-trickle-')), timeoutMs: 600 });
+    const opened = openUrlMedia(`${base}/media-chunked`, { allowPrivate: true, maxBytes: 100 * 1024 * 1024, spoolDir: mkdtempSync(join(tmpdir(), 'herald-trickle-')), timeoutMs: 3000 });
     const err = await opened.then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(MediaFetchError);
     expect((err as Error).message).toContain('slower than 64 KiB/s');
