@@ -122,7 +122,9 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
 
   let url: string | undefined;
   const publicUrl = () => (config.publicUrl ?? url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
-  const media = new MediaStore(redis, store.k, join(config.dataDir, 'media'), key, publicUrl);
+  const media = new MediaStore(redis, store.k, join(config.dataDir, 'media'), key, publicUrl, {
+    quotaBytes: config.mediaQuotaBytes, minFreeBytes: config.mediaMinFreeBytes,
+  });
   const metrics = new HeraldMetrics();
   metrics.watchQueues(() => queues.counts());
   metrics.watchDeliveryStatuses(() => store.deliveries.countsByStatus());

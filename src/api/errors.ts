@@ -22,6 +22,8 @@ export const API_ERRORS = {
   headers_too_large: { status: 431, meaning: 'The request headers are larger than the server accepts.' },
   internal_error: { status: 500, meaning: 'Herald failed; the message is hidden, the requestId finds it in the logs.' },
   not_ready: { status: 503, meaning: 'Redis is unreachable.' },
+  insufficient_storage: { status: 507, meaning: 'The server is low on disk space for media (MEDIA_MIN_FREE_BYTES); uploads are refused until space is freed.' },
+  media_quota_exceeded: { status: 507, meaning: 'The upload would take the creator\'s media past MEDIA_QUOTA_BYTES.' },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -41,6 +41,8 @@ const baseSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  MEDIA_QUOTA_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024 * 1024),
+  MEDIA_MIN_FREE_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
   LINKEDIN_API_VERSION: z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202601').default('202601'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
@@ -91,6 +93,10 @@ export interface Config {
   sweepIntervalMs: number;
   bodyLimitBytes: number;
   mediaMaxBytes: number;
+  /** Bytes of uploads one creator may hold (MEDIA_QUOTA_BYTES). */
+  mediaQuotaBytes: number;
+  /** Uploads are refused when DATA_DIR/media has less free space than this (MEDIA_MIN_FREE_BYTES). */
+  mediaMinFreeBytes: number;
   shutdownTimeoutMs: number;
   platformTimeoutMs: number;
   workerLockMs: number;
@@ -146,6 +152,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     mediaMaxBytes: e.MEDIA_MAX_BYTES,
+    mediaQuotaBytes: e.MEDIA_QUOTA_BYTES,
+    mediaMinFreeBytes: e.MEDIA_MIN_FREE_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     platformTimeoutMs: e.PLATFORM_TIMEOUT_MS,
     workerLockMs: e.WORKER_LOCK_MS,

@@ -12,8 +12,8 @@ import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomToken } from '../store/crypto.ts';
 import { mediaKindOf, type MediaSource } from '../platform/media.ts';
+import { tmpFileName } from './tmp-files.ts';
 import { checkUrlSyntax, isPrivateAddress } from './url-policy.ts';
 
 export type MediaErrorCode =
@@ -211,7 +211,7 @@ export async function openUrlMedia(url: string, opts: OpenUrlOptions): Promise<M
 
 async function spool(body: Readable, opts: OpenUrlOptions): Promise<string> {
   mkdirSync(opts.spoolDir, { recursive: true });
-  const path = join(opts.spoolDir, `spool-${randomToken(9)}`);
+  const path = join(opts.spoolDir, tmpFileName('spool'));
   let total = 0;
   const rate = rateGuard(opts.timeoutMs ?? 30_000, 'the media URL', (err) => body.destroy(err));
   body.on('data', (c: Buffer) => {

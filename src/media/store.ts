@@ -3,16 +3,17 @@
  * upload (owned by one creator), and unguessable signed URLs for platforms that pull media.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Redis } from 'ioredis';
 import { mediaKindOf } from '../platform/media.ts';
-import { randomToken, safeEqual } from '../store/crypto.ts';
+import { safeEqual } from '../store/crypto.ts';
 import { newId } from '../store/ids.ts';
 import type { Keys } from '../store/keys.ts';
 import { MediaFetchError } from './fetch.ts';
+import { removeAbandonedTmpFiles, tmpFileName } from './tmp-files.ts';
 
 export interface StoredMedia {
   id: string;
@@ -23,6 +24,29 @@ export interface StoredMedia {
   createdAt: string;
 }
 
+/** An upload refused for lack of room: the disk (insufficient_storage) or the creator's quota. */
+export class MediaStorageError extends Error {
+  override readonly name = 'MediaStorageError';
+  constructor(readonly code: 'insufficient_storage' | 'media_quota_exceeded', message: string) {
+    super(message);
+  }
+}
+
+export interface MediaLimits {
+  /** Bytes of uploads one creator may hold (MEDIA_QUOTA_BYTES). */
+  quotaBytes: number;
+  /** Refuse uploads that would leave less free space than this (MEDIA_MIN_FREE_BYTES). */
+  minFreeBytes: number;
+}
+
+// KEYS[1] the creator's byte counter. ARGV[1] bytes to add, ARGV[2] quota. 1 = added, 0 = over quota.
+const RESERVE = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used + tonumber(ARGV[1]) > tonumber(ARGV[2]) then return 0 end
+redis.call('INCRBY', KEYS[1], ARGV[1])
+return 1
+`;
+
 export class MediaStore {
   constructor(
     private readonly redis: Redis,
@@ -30,8 +54,27 @@ export class MediaStore {
     private readonly dir: string,
     private readonly signingKey: Buffer,
     private readonly publicUrl: () => string,
+    private readonly limits: MediaLimits = { quotaBytes: Number.MAX_SAFE_INTEGER, minFreeBytes: 0 },
   ) {
     mkdirSync(join(dir, 'tmp'), { recursive: true });
+    // Uploads and spooled downloads left behind by a crash.
+    removeAbandonedTmpFiles(join(dir, 'tmp'));
+  }
+
+  /** Free bytes on the file system that holds the media directory. */
+  private freeBytes(): number {
+    const fs = statfsSync(this.dir);
+    return fs.bavail * fs.bsize;
+  }
+
+  /** How many more bytes this upload may write before it is refused (quota or disk). */
+  private async room(creatorId: string): Promise<{ bytes: number; refuse: () => MediaStorageError }> {
+    const used = Number((await this.redis.get(this.k.creatorMediaBytes(creatorId))) ?? 0);
+    const quotaLeft = this.limits.quotaBytes - used;
+    const diskLeft = this.freeBytes() - this.limits.minFreeBytes;
+    const quota = () => new MediaStorageError('media_quota_exceeded', `this upload would take your media past your quota of ${this.limits.quotaBytes} bytes (${used} used; MEDIA_QUOTA_BYTES)`);
+    const disk = () => new MediaStorageError('insufficient_storage', `the server is low on disk space for media (uploads are refused below MEDIA_MIN_FREE_BYTES = ${this.limits.minFreeBytes} free); try again later`);
+    return quotaLeft <= diskLeft ? { bytes: quotaLeft, refuse: quota } : { bytes: diskLeft, refuse: disk };
   }
 
   pathOf(sha256: string): string {
@@ -41,13 +84,19 @@ export class MediaStore {
   /** Stream an upload to disk, hashing as it goes; identical bytes are stored once. */
   async save(creatorId: string, body: Readable, mimeType: string, maxBytes: number): Promise<StoredMedia> {
     if (!mediaKindOf(mimeType)) throw new MediaFetchError('media_type_not_supported', `${mimeType} is not an image, video or document type`, false);
-    const tmp = join(this.dir, 'tmp', `up-${randomToken(9)}`);
+    const room = await this.room(creatorId);
+    if (room.bytes <= 0) {
+      body.resume(); // drain, so the client gets the answer rather than a reset
+      throw room.refuse();
+    }
+    const tmp = join(this.dir, 'tmp', tmpFileName('up'));
     const hash = createHash('sha256');
     let bytes = 0;
     body.on('data', (c: Buffer) => {
       bytes += c.length;
       hash.update(c);
       if (bytes > maxBytes) body.destroy(new MediaFetchError('media_too_large', `upload is larger than ${maxBytes} bytes`, false));
+      else if (bytes > room.bytes) body.destroy(room.refuse());
     });
     try {
       await pipeline(body, createWriteStream(tmp));
@@ -62,6 +111,11 @@ export class MediaStore {
     if (bytes === 0) {
       rmSync(tmp, { force: true });
       throw new MediaFetchError('media_unavailable', 'the upload is empty', false);
+    }
+    // Concurrent uploads of one creator: the counter is the arbiter.
+    if ((await this.redis.eval(RESERVE, 1, this.k.creatorMediaBytes(creatorId), String(bytes), String(this.limits.quotaBytes))) !== 1) {
+      rmSync(tmp, { force: true });
+      throw new MediaStorageError('media_quota_exceeded', `this upload of ${bytes} bytes would take your media past your quota of ${this.limits.quotaBytes} bytes (MEDIA_QUOTA_BYTES)`);
     }
     const sha256 = hash.digest('hex');
     const final = this.pathOf(sha256);

@@ -34,6 +34,7 @@ export function keys(p: string) {
     appToken: (platform: string, appId: string) => `${p}:app-token:${platform}:${appId}`,
     media: (id: string) => `${p}:media:${id}`,
     creatorMedia: (creatorId: string) => `${p}:creator:${creatorId}:media`,
+    creatorMediaBytes: (creatorId: string) => `${p}:creator:${creatorId}:media-bytes`,
     sandbox: `${p}:sandbox`,
     /** Events written in the same atomic step as the change they report; the relay drains it. */
     eventOutbox: `${p}:events:outbox`,

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MediaFetchError } from '../../media/fetch.ts';
+import { MediaStorageError } from '../../media/store.ts';
 import { creatorOf } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { errorEnvelope } from '../schemas.ts';
@@ -35,7 +36,7 @@ export const mediaRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
     schema: {
       tags: ['media'], summary: 'Upload media (raw body; Content-Type = the media type)',
       description: 'curl --data-binary @video.mp4 -H "Content-Type: video/mp4" …/v1/media',
-      response: { 201: z.object({ id: z.string(), url: z.string(), mimeType: z.string(), bytes: z.number(), sha256: z.string() }), 415: errorEnvelope, 413: errorEnvelope },
+      response: { 201: z.object({ id: z.string(), url: z.string(), mimeType: z.string(), bytes: z.number(), sha256: z.string() }), 415: errorEnvelope, 413: errorEnvelope, 507: errorEnvelope },
     },
   }, async (req, reply) => {
     const creatorId = creatorOf(req);
@@ -55,6 +56,7 @@ export const mediaRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
       await s.store.audit.append({ actor: creatorId, action: 'media.upload', target: m.id, details: { bytes: m.bytes, mimeType } });
       return reply.code(201).send({ id: m.id, url: s.media.signedUrl(m.id), mimeType: m.mimeType, bytes: m.bytes, sha256: m.sha256 });
     } catch (err) {
+      if (err instanceof MediaStorageError) throw new ApiError(err.code, err.message);
       if (err instanceof MediaFetchError) {
         throw new ApiError(err.code === 'media_too_large' ? 'payload_too_large' : err.code === 'media_type_not_supported' ? 'unsupported_media_type' : 'invalid_request', err.message);
       }
