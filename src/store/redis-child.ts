@@ -59,8 +59,10 @@ async function startLocked(opts: { dataDir: string; appendOnly?: boolean; port?:
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<never>((_, reject) => {
-    proc.once('error', (err) => reject(new Error(`could not start ${binary}: ${err.message}. Install it with: apt-get install -y redis-server`)));
-    proc.once('exit', (code) => reject(new Error(`${binary} exited with code ${code} during start: ${stderr.trim()}`)));
+    const hint = 'Install it with: apt-get install -y redis-server';
+    proc.once('error', (err) => reject(new Error(`could not start ${binary}: ${err.message}. ${hint}`)));
+    // 127: setpriv (the parent-death wrapper) could not execute the binary.
+    proc.once('exit', (code) => reject(new Error(code === 127 ? `could not start ${binary}: ${stderr.trim()}. ${hint}` : `${binary} exited with code ${code} during start: ${stderr.trim()}`)));
   });
   const url = `redis://127.0.0.1:${port}`;
   await Promise.race([waitForPing(url), exited]);
