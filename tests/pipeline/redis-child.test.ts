@@ -55,28 +55,27 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
   }
 }
 
-function startHerald(dir: string, port: number): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+function startHerald(dir: string, port: number): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
   const env: Record<string, string | undefined> = {
     ...process.env, HERALD_MODE: 'sandbox', DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1',
     ADMIN_API_KEY: ADMIN_KEY, ENCRYPTION_KEY, LOG_LEVEL: 'warn',
   };
   delete env.REDIS_URL;
-  const child = spawn(process.execPath, ['bin/herald.mjs', 'all'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/herald.mjs', 'all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
+  let out = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   started.push(child);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, stderr: () => err, exited };
+  return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-async function ready(port: number, h: { child: ChildProcess; stderr: () => string }): Promise<void> {
-  await until(`Herald on port ${port}`, 60_000, async () => {
+/** Started: the sandbox banner (printed once the demo data is seeded) names the API URL. */
+async function ready(port: number, h: { child: ChildProcess; stdout: () => string; stderr: () => string }): Promise<void> {
+  await until(`Herald on port ${port}`, 60_000, () => {
     if (h.child.exitCode !== null) throw new Error(`Herald exited: ${h.stderr()}`);
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 || undefined;
-    } catch {
-      return undefined;
-    }
+    return h.stdout().includes(`http://127.0.0.1:${port}/docs`) || undefined;
   });
 }
 
