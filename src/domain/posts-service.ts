@@ -14,7 +14,7 @@ import { newId } from '../store/ids.ts';
 import type { Store } from '../store/index.ts';
 import type { Post } from '../store/posts.ts';
 import { derivePostStatus, type Delivery, type DeliveryStatus, type PostStatus } from './delivery.ts';
-import { validatePost, type Issue, type PostInput } from './validate.ts';
+import { threadMediaOf, validatePost, type Issue, type PostInput } from './validate.ts';
 import type { PlatformName } from '../platform/port.ts';
 
 export function deliveryView(d: Delivery, admin = false) {
@@ -93,7 +93,8 @@ export class PostService {
 
   async validate(creatorId: string, input: PostInput, accounts?: Map<string, Account>): Promise<Issue[]> {
     const accs = accounts ?? (await this.loadAccounts(input.targets.map((t) => t.accountId)));
-    const mediaIds = [...(input.media ?? []), ...input.targets.flatMap((t) => t.media ?? [])].flatMap((m) => (m.mediaId ? [m.mediaId] : []));
+    const refs = [...(input.media ?? []), ...input.targets.flatMap((t) => [...(t.media ?? []), ...threadMediaOf(t.options).flat()])];
+    const mediaIds = refs.flatMap((m) => (typeof m.mediaId === 'string' ? [m.mediaId] : []));
     const media = mediaIds.length ? await this.media.getForCreator(creatorId, mediaIds) : new Map();
     return validatePost(input, { accounts: accs, adapters: this.runtime.adapters, creatorId, media, allowPrivateUrls: this.opts.allowPrivateUrls });
   }

@@ -104,6 +104,19 @@ function mediaIssues(media: MediaInput[], field: string, deps: ValidationDeps, a
   return issues;
 }
 
+/**
+ * Media of each thread item, for platforms with `capabilities.threads`: their options take
+ * `thread: [{text, media?}]` (ThreadItem in the port). Checked like the post's own media.
+ */
+export function threadMediaOf(options: unknown): MediaInput[][] {
+  const thread = (options as { thread?: unknown } | null | undefined)?.thread;
+  if (!Array.isArray(thread)) return [];
+  return thread.map((item) => {
+    const media = (item as { media?: unknown } | null)?.media;
+    return Array.isArray(media) ? (media as MediaInput[]) : [];
+  });
+}
+
 export function validatePost(input: PostInput, deps: ValidationDeps, now = new Date()): Issue[] {
   const issues: Issue[] = [];
   if (input.scheduledAt !== undefined && Date.parse(input.scheduledAt) < now.getTime() - 5 * 60_000) {
@@ -147,6 +160,12 @@ export function validatePost(input: PostInput, deps: ValidationDeps, now = new D
       issues.push({ ...at, field: textField, code: 'text_too_long', message: `is ${length} ${m.text.unit}; ${m.displayName} allows ${m.text.maxLength}` });
     }
     for (const mi of mediaIssues(media, mediaField, deps, adapter)) issues.push({ ...at, ...mi });
+    if (m.capabilities.threads && parsed.ok) {
+      threadMediaOf(parsed.options).forEach((items, n) => {
+        if (items.length === 0) return;
+        for (const mi of mediaIssues(items, `${base}.options.thread.${n}.media`, deps, adapter)) issues.push({ ...at, ...mi });
+      });
+    }
     if (adapter.validate && parsed.ok) {
       for (const ai of adapter.validate({ text, media: media.map((x, index) => ({ index, ...x })), options: parsed.options })) {
         const field = ai.field === 'text' ? textField : ai.field === 'media' ? mediaField : ai.field.startsWith('options') ? `${base}.${ai.field}` : ai.field;
