@@ -15,6 +15,7 @@ import { PostService } from './domain/posts-service.ts';
 import { MediaStore } from './media/store.ts';
 import { startMetricsServer, type MetricsServer } from './metrics/endpoint.ts';
 import { HeraldMetrics } from './metrics/metrics.ts';
+import { privateAccess } from './media/url-policy.ts';
 import { OAuthService } from './oauth/service.ts';
 import type { PlatformAdapter, PlatformName } from './platform/port.ts';
 import { PlatformRuntime } from './platform/runtime.ts';
@@ -97,6 +98,10 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   config.dataDir = resolve(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });
 
+  if (config.mode === 'live' && config.allowPrivateUrls) {
+    log.warn('HERALD_ALLOW_PRIVATE_URLS=true in live mode: media and webhook URLs may reach private, loopback and cloud metadata addresses over plain http. '
+      + 'Use it only against local fakes; for private media storage set HERALD_ALLOWED_PRIVATE_ADDRESSES to its CIDRs instead.');
+  }
   let redisChild: RedisChild | undefined;
   let redisUrl = config.redisUrl;
   if (!redisUrl) {
@@ -140,7 +145,8 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       }
     },
   };
-  const posts = new PostService(store, queues, runtime, media, { allowPrivateUrls: config.allowPrivateUrls, log });
+  const urlAccess = privateAccess(config);
+  const posts = new PostService(store, queues, runtime, media, { allowPrivateUrls: urlAccess, log });
   const changes = new PostChanges(store, queues, posts, events);
   const oauth = new OAuthService(store, runtime, publicUrl, log);
   const services: Services = { config, store, queues, runtime, posts, changes, media, oauth, metrics, log, publicUrl };
@@ -174,7 +180,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   let workers: PublishWorkers | undefined;
   let sweeper: ReturnType<typeof startSweeper> | undefined;
   let promoter: ReturnType<typeof every<number>> | undefined;
-  const webhookSettings: WebhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivateUrls: config.allowPrivateUrls, ...o.webhooks };
+  const webhookSettings: WebhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivateUrls: urlAccess, ...o.webhooks };
   let webhookQueue: Queue<WebhookJobData> | undefined;
   let relayLoop: ReturnType<typeof every<number>> | undefined;
   let webhookWorker: Worker<WebhookJobData> | undefined;
@@ -182,7 +188,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     workers = startPublishWorkers({
       deps: {
         store, runtime, refresher, log, events, onReauth, maxAttempts: config.maxAttempts,
-        media: createMediaOpener({ store: media, dataDir: config.dataDir, allowPrivateUrls: config.allowPrivateUrls, maxBytes: config.mediaMaxBytes }),
+        media: createMediaOpener({ store: media, dataDir: config.dataDir, allowPrivateUrls: urlAccess, maxBytes: config.mediaMaxBytes }),
       },
       redisUrl, prefix: store.k.bullPrefix, platforms: o.workerPlatforms ?? platforms, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, log,
     });

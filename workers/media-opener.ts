@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AdapterError } from '../src/platform/errors.ts';
 import { fileSource, MediaFetchError, openUrlMedia } from '../src/media/fetch.ts';
 import type { MediaStore } from '../src/media/store.ts';
+import type { PrivateAccess } from '../src/media/url-policy.ts';
 import type { MediaSource } from '../src/platform/media.ts';
 import type { MediaRef, PlatformManifest } from '../src/platform/port.ts';
 import type { Post } from '../src/store/posts.ts';
@@ -22,7 +23,7 @@ function toAdapterError(err: unknown): AdapterError {
   return AdapterError.is(err) ? err : new AdapterError({ kind: 'transient', code: 'media_fetch_failed', message: (err as Error).message, cause: err });
 }
 
-export function createMediaOpener(opts: { store: MediaStore; dataDir: string; allowPrivateUrls: boolean; maxBytes: number }): MediaOpener {
+export function createMediaOpener(opts: { store: MediaStore; dataDir: string; allowPrivateUrls: PrivateAccess; maxBytes: number }): MediaOpener {
   return {
     async open(ref, post, manifest, signal) {
       const item = ref.url || ref.mediaId ? ref : { ...ref, ...post.media[ref.index] };

@@ -3,6 +3,7 @@
  * process.env (besides the CLI entry point); everything else receives a Config.
  */
 import { z } from 'zod';
+import { parseCidr } from '../media/url-policy.ts';
 import { PLATFORMS, type PlatformName } from '../platform/port.ts';
 
 const bool = z
@@ -35,6 +36,15 @@ const baseSchema = z.object({
   ENCRYPTION_KEY: encryptionKey.optional(),
   PUBLIC_URL: httpUrl.optional(),
   HERALD_ALLOW_PRIVATE_URLS: bool.default(false),
+  HERALD_ALLOWED_PRIVATE_ADDRESSES: z.string().transform((v, ctx) => {
+    const entries = v.split(',').map((e) => e.trim());
+    const bad = entries.filter((e) => !parseCidr(e));
+    if (bad.length) {
+      ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of CIDRs or addresses (10.0.0.0/8, fd00::/8); not: ${bad.map((b) => JSON.stringify(b)).join(', ')}` });
+      return z.NEVER;
+    }
+    return entries;
+  }).default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
@@ -63,9 +73,6 @@ export const envSchema = baseSchema.extend(platformShape).superRefine((env, ctx)
   if (env.HERALD_MODE === 'live') {
     if (!env.ADMIN_API_KEY) ctx.addIssue({ code: 'custom', path: ['ADMIN_API_KEY'], message: 'is required in live mode' });
     if (!env.ENCRYPTION_KEY) ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY'], message: 'is required in live mode (openssl rand -hex 32)' });
-    if (env.HERALD_ALLOW_PRIVATE_URLS) {
-      ctx.addIssue({ code: 'custom', path: ['HERALD_ALLOW_PRIVATE_URLS'], message: 'is for tests and sandbox only; it cannot be true in live mode' });
-    }
   }
 });
 
@@ -87,6 +94,8 @@ export interface Config {
   encryptionKey?: Buffer;
   publicUrl?: string;
   allowPrivateUrls: boolean;
+  /** CIDRs exempted from the private-address rule (HERALD_ALLOWED_PRIVATE_ADDRESSES). */
+  allowedPrivateAddresses: string[];
   logLevel: string;
   workerConcurrency: number;
   maxAttempts: number;
@@ -146,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     encryptionKey: e.ENCRYPTION_KEY,
     publicUrl: e.PUBLIC_URL,
     allowPrivateUrls: e.HERALD_ALLOW_PRIVATE_URLS,
+    allowedPrivateAddresses: e.HERALD_ALLOWED_PRIVATE_ADDRESSES,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxAttempts: e.MAX_ATTEMPTS,
@@ -174,7 +184,8 @@ export const ENV_HELP: [string, string][] = [
   ['ADMIN_API_KEY', 'admin bearer key (>= 24 chars); required in live mode, generated in sandbox'],
   ['ENCRYPTION_KEY', '32-byte key (64 hex chars) for credentials at rest; required in live mode'],
   ['PUBLIC_URL', 'public base URL of this Herald (OAuth callbacks, signed media URLs)'],
-  ['HERALD_ALLOW_PRIVATE_URLS', 'true allows http and private/loopback media URLs (tests and sandbox only)'],
+  ['HERALD_ALLOW_PRIVATE_URLS', 'true allows http and private/loopback media and webhook URLs (tests, sandbox, local fakes; warned about in live mode)'],
+  ['HERALD_ALLOWED_PRIVATE_ADDRESSES', 'comma-separated CIDRs exempted from the private-address rule, e.g. 10.20.0.0/16 (media on private storage)'],
   ['WORKER_CONCURRENCY', 'jobs in flight per platform queue per worker process (default 20)'],
   ['MAX_ATTEMPTS', 'attempts before a transient failure becomes failed (default 5)'],
   ['SWEEP_INTERVAL_MS', 'how often the sweeper re-enqueues due deliveries without a job (default 30000)'],

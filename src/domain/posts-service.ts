@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError, notFound } from '../api/errors.ts';
 import type { MediaStore } from '../media/store.ts';
+import type { PrivateAccess } from '../media/url-policy.ts';
 import type { PlatformRuntime } from '../platform/runtime.ts';
 import type { PublishQueues } from '../queue/queues.ts';
 import type { Account } from '../store/accounts.ts';
@@ -80,7 +81,7 @@ export class PostService {
     private readonly queues: PublishQueues,
     private readonly runtime: PlatformRuntime,
     private readonly media: MediaStore,
-    private readonly opts: { allowPrivateUrls: boolean; log: Logger },
+    private readonly opts: { allowPrivateUrls: PrivateAccess; log: Logger },
   ) {}
 
   async loadAccounts(ids: string[]): Promise<Map<string, Account>> {

@@ -7,7 +7,7 @@ import { optionIssues } from '../platform/define.ts';
 import type { MediaKind, PlatformAdapter, PlatformName } from '../platform/port.ts';
 import type { Account } from '../store/accounts.ts';
 import type { MediaInput } from '../store/posts.ts';
-import { checkUrlSyntax } from '../media/url-policy.ts';
+import { checkUrlSyntax, type PrivateAccess } from '../media/url-policy.ts';
 
 export interface PostInput {
   text: string;
@@ -37,7 +37,7 @@ export interface ValidationDeps {
   creatorId: string;
   /** Uploaded media of this creator, by id. */
   media: Map<string, KnownMedia>;
-  allowPrivateUrls: boolean;
+  allowPrivateUrls: PrivateAccess;
 }
 
 const EXT_TYPES: Record<string, string> = {

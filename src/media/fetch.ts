@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mediaKindOf, type MediaSource } from '../platform/media.ts';
 import { tmpFileName } from './tmp-files.ts';
-import { checkUrlSyntax, isPrivateAddress } from './url-policy.ts';
+import { checkUrlSyntax, isPrivateAddress, type PrivateAccess } from './url-policy.ts';
 
 export type MediaErrorCode =
   | 'media_url_not_allowed' | 'media_unavailable' | 'media_too_large' | 'media_type_not_supported' | 'media_fetch_failed';
@@ -27,18 +27,18 @@ export class MediaFetchError extends Error {
 }
 
 export interface SafeFetchOptions {
-  allowPrivate: boolean;
+  allowPrivate: PrivateAccess;
   maxRedirects?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
 
-export function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(access: PrivateAccess): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 4);
       const list = addresses as unknown as LookupAddress[];
-      const bad = list.find((a) => !allowPrivate && isPrivateAddress(a.address));
+      const bad = access === true ? undefined : list.find((a) => isPrivateAddress(a.address, access || undefined));
       if (bad) {
         const e = new MediaFetchError('media_url_not_allowed', `${hostname} resolves to ${bad.address}, a private or local address`, false);
         return callback(e, '', 4);

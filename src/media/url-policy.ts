@@ -1,7 +1,8 @@
 /**
  * Which addresses Herald may fetch user-supplied URLs from (media, webhooks). Private,
  * loopback, link-local, CGNAT, multicast and cloud metadata addresses are refused unless
- * HERALD_ALLOW_PRIVATE_URLS=true (tests and sandbox only).
+ * HERALD_ALLOW_PRIVATE_URLS=true, or exempted by HERALD_ALLOWED_PRIVATE_ADDRESSES (a list
+ * of CIDRs, like Mastodon's ALLOWED_PRIVATE_ADDRESSES: media on private storage).
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -22,14 +23,44 @@ for (const [net, bits] of [
   blocked.addSubnet(net, bits, 'ipv6');
 }
 
-/** Is this IP literal one Herald must not connect to on a user's behalf? */
-export function isPrivateAddress(ip: string): boolean {
+/**
+ * Which private addresses Herald may connect to on a user's behalf: any (`true`, tests and
+ * sandbox), none (`false`), or only those in the exempted ranges.
+ */
+export type PrivateAccess = boolean | BlockList;
+
+/** `10.0.0.0/8`, `fd00::/8` or a single address; undefined when the entry is not one. */
+export function parseCidr(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return undefined;
+  const max = family === 4 ? 32 : 128;
+  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return undefined;
+  return { address, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** The access a configuration grants (HERALD_ALLOW_PRIVATE_URLS, HERALD_ALLOWED_PRIVATE_ADDRESSES). */
+export function privateAccess(c: { allowPrivateUrls: boolean; allowedPrivateAddresses: readonly string[] }): PrivateAccess {
+  if (c.allowPrivateUrls) return true;
+  if (c.allowedPrivateAddresses.length === 0) return false;
+  const exempt = new BlockList();
+  for (const entry of c.allowedPrivateAddresses) {
+    const cidr = parseCidr(entry);
+    if (cidr) exempt.addSubnet(cidr.address, cidr.prefix, cidr.family);
+  }
+  return exempt;
+}
+
+/** Is this IP literal one Herald must not connect to on a user's behalf (`exempt`: ranges allowed anyway)? */
+export function isPrivateAddress(ip: string, exempt?: BlockList): boolean {
   const family = isIP(ip);
   if (family === 0) return true;
+  if (exempt?.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return false;
   if (family === 6) {
     // IPv4-mapped IPv6 (::ffff:a.b.c.d): judge the IPv4 address.
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-    if (mapped) return blocked.check(mapped[1]!, 'ipv4');
+    if (mapped) return !exempt?.check(mapped[1]!, 'ipv4') && blocked.check(mapped[1]!, 'ipv4');
     // NAT64 (64:ff9b::/96) embeds an IPv4 address in the last 32 bits.
     const nat64 = /^64:ff9b::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
     if (nat64) {
@@ -43,7 +74,7 @@ export function isPrivateAddress(ip: string): boolean {
 }
 
 /** Syntax-level check done at accept time (DNS is checked again at every fetch). */
-export function checkUrlSyntax(raw: string, allowPrivate: boolean): string | undefined {
+export function checkUrlSyntax(raw: string, access: PrivateAccess): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
@@ -51,11 +82,12 @@ export function checkUrlSyntax(raw: string, allowPrivate: boolean): string | und
     return 'is not a valid URL';
   }
   if (url.username || url.password) return 'must not contain credentials';
-  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must be an https URL';
-  if (allowPrivate) return undefined;
+  if (url.protocol !== 'https:' && !(access === true && url.protocol === 'http:')) return 'must be an https URL';
+  if (access === true) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) && isPrivateAddress(host)) return 'points to a private, loopback or link-local address';
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) {
+  if (isIP(host) && isPrivateAddress(host, access || undefined)) return 'points to a private, loopback or link-local address';
+  // With exempted ranges, private storage has names too: the address check at connect time decides.
+  if (access === false && (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local'))) {
     return 'points to a local host name';
   }
   return undefined;

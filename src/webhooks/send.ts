@@ -6,14 +6,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { guardedLookup } from '../media/fetch.ts';
-import { checkUrlSyntax } from '../media/url-policy.ts';
+import { checkUrlSyntax, type PrivateAccess } from '../media/url-policy.ts';
 
 export type SendResult = { ok: true; status: number } | { ok: false; status: number | null; error?: string; timedOut?: boolean };
 
 /** Bytes of a receiver's answer read before it is dropped (we only need the status). */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-export function sendEvent(url: string, body: string, headers: Record<string, string>, opts: { allowPrivate: boolean; timeoutMs: number }): Promise<SendResult> {
+export function sendEvent(url: string, body: string, headers: Record<string, string>, opts: { allowPrivate: PrivateAccess; timeoutMs: number }): Promise<SendResult> {
   const problem = checkUrlSyntax(url, opts.allowPrivate);
   if (problem) return Promise.resolve({ ok: false, status: null, error: `webhook URL ${problem}` });
   const u = new URL(url);

@@ -1,3 +1,5 @@
+import type { PrivateAccess } from '../media/url-policy.ts';
+
 /** How webhooks are sent and retried. Defaults follow PRODUCT.md; tests shorten them. */
 export interface WebhookSettings {
   /** The whole POST, connect to last byte; no answer in time is a failed attempt. */
@@ -11,7 +13,7 @@ export interface WebhookSettings {
   relayIntervalMs: number;
   /** Events sent at once per worker process. */
   concurrency: number;
-  allowPrivateUrls: boolean;
+  allowPrivateUrls: PrivateAccess;
   /** The clock for retry windows and signatures (tests move it forward instead of waiting a day). */
   now: () => number;
 }

@@ -25,9 +25,9 @@ describe('config schema', () => {
     expect(p.map((x) => x.variable).sort()).toEqual(['ENCRYPTION_KEY', 'LOG_LEVEL', 'PLATFORM_X_URL', 'PORT', 'REDIS_URL']);
   });
 
-  it('requires keys in live mode and forbids private URLs there', () => {
+  it('requires keys in live mode (private URLs are allowed there, with a warning at start)', () => {
     const p = problems({ HERALD_MODE: 'live', HERALD_ALLOW_PRIVATE_URLS: 'true' });
-    expect(p.map((x) => x.variable).sort()).toEqual(['ADMIN_API_KEY', 'ENCRYPTION_KEY', 'HERALD_ALLOW_PRIVATE_URLS']);
+    expect(p.map((x) => x.variable).sort()).toEqual(['ADMIN_API_KEY', 'ENCRYPTION_KEY']);
   });
 
   it('accepts a hex or base64 32-byte encryption key and per-platform overrides', () => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkUrlSyntax } from '../../media/url-policy.ts';
+import { checkUrlSyntax, privateAccess } from '../../media/url-policy.ts';
 import { newId } from '../../store/ids.ts';
 import { WEBHOOK_EVENTS, type OutboxEntry } from '../../webhooks/events.ts';
 import { newWebhookSecret } from '../../webhooks/signature.ts';
@@ -58,7 +58,7 @@ export const webhookRoutes = (s: Services): FastifyPluginAsyncZod => async (app)
     },
   }, async (req, reply) => {
     const creatorId = creatorOf(req);
-    const problem = checkUrlSyntax(req.body.url, s.config.allowPrivateUrls);
+    const problem = checkUrlSyntax(req.body.url, privateAccess(s.config));
     if (problem) throw new ApiError('invalid_request', `url ${problem}`, [{ field: 'body.url', code: 'url_not_allowed', message: problem }]);
     if ((await s.store.webhooks.count(creatorId)) >= MAX_WEBHOOKS_PER_CREATOR) {
       throw new ApiError('conflict', `a creator may have at most ${MAX_WEBHOOKS_PER_CREATOR} webhooks; delete one first`);
