@@ -12,10 +12,11 @@ import type { Config } from './config/env.ts';
 import type { Delivery } from './domain/delivery.ts';
 import { PostChanges } from './domain/post-changes.ts';
 import { PostService } from './domain/posts-service.ts';
-import { MediaStore } from './media/store.ts';
+import { MEDIA_URL_KEY_PURPOSE, MediaStore } from './media/store.ts';
 import { startMetricsServer, type MetricsServer } from './metrics/endpoint.ts';
 import { HeraldMetrics } from './metrics/metrics.ts';
 import { privateAccess } from './media/url-policy.ts';
+import { deriveKey } from './store/crypto.ts';
 import { OAuthService } from './oauth/service.ts';
 import type { PlatformAdapter, PlatformName } from './platform/port.ts';
 import { PlatformRuntime } from './platform/runtime.ts';
@@ -127,7 +128,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
 
   let url: string | undefined;
   const publicUrl = () => (config.publicUrl ?? url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
-  const media = new MediaStore(redis, store.k, join(config.dataDir, 'media'), key, publicUrl, {
+  const media = new MediaStore(redis, store.k, join(config.dataDir, 'media'), deriveKey(key, MEDIA_URL_KEY_PURPOSE), publicUrl, {
     quotaBytes: config.mediaQuotaBytes, minFreeBytes: config.mediaMinFreeBytes,
   });
   const metrics = new HeraldMetrics();

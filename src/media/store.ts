@@ -47,6 +47,9 @@ redis.call('INCRBY', KEYS[1], ARGV[1])
 return 1
 `;
 
+/** HKDF purpose of the media-URL signing key (derived from ENCRYPTION_KEY, never the key itself). */
+export const MEDIA_URL_KEY_PURPOSE = 'media-url signing';
+
 export class MediaStore {
   constructor(
     private readonly redis: Redis,

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Credentials, PlatformName } from '../platform/port.ts';
 import { accountReauthOutboxEntry } from '../webhooks/events.ts';
 import { extendAccountBlock } from './block-windows.ts';
-import { decrypt, encrypt } from './crypto.ts';
+import { decrypt, encrypt, isLegacySealed } from './crypto.ts';
 import type { Keys } from './keys.ts';
 
 export type AccountStatus = 'active' | 'reauth_required';
@@ -74,6 +74,15 @@ redis.call('HSET', KEYS[1], 'cred', ARGV[2], 'updatedAt', ARGV[3])
 redis.call('HDEL', KEYS[1], 'refreshRisk')
 return 1`;
 
+/** Re-seal credentials in place, only if they are still the value that was read. */
+const RESEAL_CREDENTIALS = `
+if redis.call('HGET', KEYS[1], 'cred') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'cred', ARGV[2])
+return 1`;
+
+/** Credentials are sealed with their account id as AAD: a blob copied onto another account does not open. */
+const aadFor = (accountId: string) => `herald:account:${accountId}`;
+
 const SET_IF_ACCOUNT = `
 if redis.call('HEXISTS', KEYS[1], 'id') == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -124,7 +133,7 @@ export class AccountStore {
     m.hset(this.k.account(id), {
       id, creatorId: account.creatorId, platform: account.platform, externalId: account.externalId,
       handle: account.handle ?? '', status: 'active', settings: JSON.stringify(account.settings),
-      cred: encrypt(this.key, JSON.stringify(input.credentials)), createdAt: account.createdAt, updatedAt: now,
+      cred: encrypt(this.key, JSON.stringify(input.credentials), aadFor(id)), createdAt: account.createdAt, updatedAt: now,
     });
     m.hdel(this.k.account(id), 'reauthReason', 'blockedUntil', 'refreshRisk');
     m.zadd(this.k.creatorAccounts(input.creatorId), Date.parse(account.createdAt), id);
@@ -154,18 +163,31 @@ export class AccountStore {
     const h = await this.redis.hgetall(this.k.account(id));
     const account = fromHash(h);
     if (!account || !h.cred) return undefined;
-    return { account, credentials: JSON.parse(decrypt(this.key, h.cred)) as Credentials };
+    return { account, credentials: (await this.open(id, h.cred)).credentials };
   }
 
   async credentials(id: string): Promise<Credentials | undefined> {
     const sealed = await this.redis.hget(this.k.account(id), 'cred');
-    return sealed ? (JSON.parse(decrypt(this.key, sealed)) as Credentials) : undefined;
+    return sealed ? (await this.open(id, sealed)).credentials : undefined;
   }
 
   /** The decrypted credentials and their sealed form, the version a refresh replaces. */
   async credentialsVersion(id: string): Promise<{ credentials: Credentials; sealed: string } | undefined> {
     const sealed = await this.redis.hget(this.k.account(id), 'cred');
-    return sealed ? { credentials: JSON.parse(decrypt(this.key, sealed)) as Credentials, sealed } : undefined;
+    return sealed ? this.open(id, sealed) : undefined;
+  }
+
+  /**
+   * Decrypt, and migrate a blob sealed before account binding (v1) to v2 in place. The
+   * re-seal is conditional on the blob being unchanged, so it never overwrites a refresh.
+   */
+  private async open(id: string, sealed: string): Promise<{ credentials: Credentials; sealed: string }> {
+    const plaintext = decrypt(this.key, sealed, aadFor(id));
+    const credentials = JSON.parse(plaintext) as Credentials;
+    if (!isLegacySealed(sealed)) return { credentials, sealed };
+    const resealed = encrypt(this.key, plaintext, aadFor(id));
+    const saved = await this.redis.eval(RESEAL_CREDENTIALS, 1, this.k.account(id), sealed, resealed);
+    return { credentials, sealed: saved === 1 ? resealed : sealed };
   }
 
   /**
@@ -175,7 +197,7 @@ export class AccountStore {
    * refresh risk (the refresh token in hand works).
    */
   async replaceCredentials(id: string, from: string, creds: Credentials): Promise<'saved' | 'deleted' | 'changed'> {
-    const res = await this.redis.eval(REPLACE_CREDENTIALS, 1, this.k.account(id), from, encrypt(this.key, JSON.stringify(creds)), new Date().toISOString());
+    const res = await this.redis.eval(REPLACE_CREDENTIALS, 1, this.k.account(id), from, encrypt(this.key, JSON.stringify(creds), aadFor(id)), new Date().toISOString());
     return res === 1 ? 'saved' : res === 0 ? 'deleted' : 'changed';
   }
 

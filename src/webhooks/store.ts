@@ -90,7 +90,7 @@ export class WebhookStore {
 
   async create(w: Omit<Webhook, 'status'>, secret: string): Promise<Webhook> {
     await this.redis.multi()
-      .hset(this.k.webhook(w.id), { id: w.id, creatorId: w.creatorId, url: w.url, events: JSON.stringify(w.events), status: 'active', createdAt: w.createdAt, secret: encrypt(this.key, secret) })
+      .hset(this.k.webhook(w.id), { id: w.id, creatorId: w.creatorId, url: w.url, events: JSON.stringify(w.events), status: 'active', createdAt: w.createdAt, secret: encrypt(this.key, secret, `herald:webhook:${w.id}`) })
       .zadd(this.k.creatorWebhooks(w.creatorId), Date.parse(w.createdAt), w.id)
       .exec();
     return { ...w, status: 'active' };
@@ -102,7 +102,7 @@ export class WebhookStore {
 
   async secret(id: string): Promise<string | undefined> {
     const sealed = await this.redis.hget(this.k.webhook(id), 'secret');
-    return sealed ? decrypt(this.key, sealed) : undefined;
+    return sealed ? decrypt(this.key, sealed, `herald:webhook:${id}`) : undefined;
   }
 
   async count(creatorId: string): Promise<number> {

@@ -84,7 +84,7 @@ describe('accounts', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('tok');
     const raw = await h.store.redis.hget(h.store.k.account(aliceX), 'cred');
-    expect(raw).toMatch(/^v1\./);
+    expect(raw).toMatch(/^v2\./);
     expect(raw).not.toContain('tok');
   });
 
