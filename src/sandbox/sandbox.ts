@@ -27,6 +27,13 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+export interface PreparedSandbox extends Sandbox {
+  file: SandboxFile;
+  path: string;
+  /** False when the operator set ADMIN_API_KEY: the banner then does not print it. */
+  adminKeyGenerated: boolean;
+}
+
 function readFile(path: string): SandboxFile | undefined {
   if (!existsSync(path)) return undefined;
   try {
@@ -37,11 +44,12 @@ function readFile(path: string): SandboxFile | undefined {
 }
 
 /** Before Herald starts: simulators up, config pointed at them, keys settled. */
-export async function prepareSandbox(config: Config, platforms: PlatformName[]): Promise<Sandbox & { file: SandboxFile; path: string }> {
+export async function prepareSandbox(config: Config, platforms: PlatformName[]): Promise<PreparedSandbox> {
   const path = join(config.dataDir, 'sandbox.json');
   const file = readFile(path) ?? { adminApiKey: newApiKey(), creatorApiKey: newApiKey() };
-  config.adminApiKey ??= file.adminApiKey;
-  file.adminApiKey = config.adminApiKey;
+  // An ADMIN_API_KEY the operator set is theirs: it is used, never stored or printed.
+  const adminKeyGenerated = config.adminApiKey === undefined;
+  if (adminKeyGenerated) config.adminApiKey = file.adminApiKey;
   config.allowPrivateUrls = true;
   const simulators = new Map<PlatformName, PlatformSimulator>();
   for (const p of platforms) {
@@ -56,7 +64,7 @@ export async function prepareSandbox(config: Config, platforms: PlatformName[]):
     pc.clientSecret ??= `herald-sandbox-${p}-secret`;
   }
   return {
-    simulators, file, path,
+    simulators, file, path, adminKeyGenerated,
     async stop() {
       await Promise.all([...simulators.values()].map((s) => s.server.stop()));
     },
@@ -64,7 +72,7 @@ export async function prepareSandbox(config: Config, platforms: PlatformName[]):
 }
 
 /** After Herald starts: demo creator and demo accounts (simulator state is per run, so accounts are renewed). */
-export async function seedSandbox(herald: Herald, sandbox: Sandbox & { file: SandboxFile; path: string }) {
+export async function seedSandbox(herald: Herald, sandbox: PreparedSandbox) {
   const { store } = herald;
   const f = sandbox.file;
   let creatorId = f.creatorId && (await store.creators.get(f.creatorId)) ? f.creatorId : undefined;
@@ -87,8 +95,11 @@ export async function seedSandbox(herald: Herald, sandbox: Sandbox & { file: San
   }
   sandbox.file = { ...f, creatorId, accountIds: accounts.map((a) => a.id) };
   writeFileSync(sandbox.path, JSON.stringify(sandbox.file, null, 2), { mode: 0o600 });
-  return { creatorId, accounts, creatorApiKey: f.creatorApiKey, adminApiKey: f.adminApiKey };
+  return { creatorId, accounts, creatorApiKey: f.creatorApiKey, ...(sandbox.adminKeyGenerated ? { adminApiKey: f.adminApiKey } : {}) };
 }
+
+/** Handles shown with one @ (YouTube's customUrl already starts with one: "@demochannel1"). */
+const handleOf = (handle: string) => (handle.startsWith('@') ? handle : `@${handle}`);
 
 export function sandboxBanner(url: string, seed: Awaited<ReturnType<typeof seedSandbox>>): string {
   const x = seed.accounts.find((a) => a.platform === 'x');
@@ -103,8 +114,8 @@ export function sandboxBanner(url: string, seed: Awaited<ReturnType<typeof seedS
     `  Dashboard    ${url}/admin  (log in with the admin key below)`,
     `  Metrics      ${url}/metrics`,
     `  Creator key  ${seed.creatorApiKey}`,
-    `  Admin key    ${seed.adminApiKey}`,
-    '  Accounts     ' + seed.accounts.map((a) => `${a.platform} ${a.id}${a.handle ? ` (@${a.handle})` : ''}`).join('\n               '),
+    `  Admin key    ${seed.adminApiKey ?? 'the ADMIN_API_KEY you set'}`,
+    '  Accounts     ' + seed.accounts.map((a) => `${a.platform} ${a.id}${a.handle ? ` (${handleOf(a.handle)})` : ''}`).join('\n               '),
     '',
     '  Schedule a post 20 seconds from now (paste into a shell):',
     '',
