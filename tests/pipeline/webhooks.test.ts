@@ -98,7 +98,7 @@ describe('webhooks', () => {
     expect(one.json()).not.toHaveProperty('secret');
     const raw = await h.store.redis.hgetall(h.store.k.webhook(hook.id));
     expect(JSON.stringify(raw)).not.toContain(hook.secret.slice(6));
-    expect(raw.secret).toMatch(/^v1\./);
+    expect(raw.secret).toMatch(/^v2\./);
   });
 
   it('retries a receiver that fails, times out, then recovers; the log shows each attempt', async () => {
