@@ -40,7 +40,7 @@ export class PlatformAppStore {
   async registration(platform: string, origin: string): Promise<OAuthAppRegistration | undefined> {
     const h = await this.redis.hgetall(this.appKey(platform, origin));
     if (!h.clientId) return undefined;
-    return { clientId: h.clientId, ...(h.secret ? { clientSecret: decrypt(this.key, h.secret) } : {}), createdAt: h.createdAt ?? '' };
+    return { clientId: h.clientId, ...(h.secret ? { clientSecret: decrypt(this.key, h.secret, `herald:oauth-app:${platform}:${origin}`) } : {}), createdAt: h.createdAt ?? '' };
   }
 
   /** The registration for platform + origin, registering it (once, whoever asks first) when there is none. */
@@ -53,7 +53,7 @@ export class PlatformAppStore {
       const app = await register();
       const createdAt = new Date().toISOString();
       await this.redis.hset(this.appKey(platform, origin), {
-        clientId: app.clientId, createdAt, ...(app.clientSecret ? { secret: encrypt(this.key, app.clientSecret) } : {}),
+        clientId: app.clientId, createdAt, ...(app.clientSecret ? { secret: encrypt(this.key, app.clientSecret, `herald:oauth-app:${platform}:${origin}`) } : {}),
       });
       return { ...app, createdAt };
     }, () => this.registration(platform, origin));
@@ -61,7 +61,7 @@ export class PlatformAppStore {
 
   private async storedToken(platform: string, appId: string): Promise<AppToken | undefined> {
     const sealed = await this.redis.get(this.k.appToken(platform, appId));
-    return sealed ? (JSON.parse(decrypt(this.key, sealed)) as AppToken) : undefined;
+    return sealed ? (JSON.parse(decrypt(this.key, sealed, `herald:app-token:${platform}:${appId}`)) as AppToken) : undefined;
   }
 
   /**
@@ -78,7 +78,7 @@ export class PlatformAppStore {
       if (again && usable(again)) return again;
       const fresh = await fetch(invalid !== undefined && again?.token === invalid);
       const ttl = Math.max(1_000, Date.parse(fresh.expiresAt) - Date.now());
-      await this.redis.set(this.k.appToken(platform, appId), encrypt(this.key, JSON.stringify(fresh)), 'PX', ttl);
+      await this.redis.set(this.k.appToken(platform, appId), encrypt(this.key, JSON.stringify(fresh), `herald:app-token:${platform}:${appId}`), 'PX', ttl);
       return fresh;
     }, async () => {
       const t = await this.storedToken(platform, appId);
