@@ -74,7 +74,7 @@ describe('platform kit', () => {
     expect(b.state.registrations).toBe(1);
     const raw = await h.store.redis.hgetall(h.store.k.oauthApp('mastodon', a.server.origin()));
     expect(raw.clientId).toMatch(/^app_/);
-    expect(raw.secret).toMatch(/^v1\./);
+    expect(raw.secret).toMatch(/^v2\./);
     expect(raw.secret).not.toContain('secret_');
   });
 
