@@ -10,16 +10,11 @@
  * Each adapter declares its table with `adapterErrors`; its factories accept only those
  * codes (a type error otherwise, and a runtime check); GET /openapi.json lists every table.
  */
-import { AdapterError, type AdapterErrorInit, type AdapterErrorKind } from './errors.ts';
+import { AdapterError, type AdapterErrorInit, type AdapterErrorKind, type CodeInfo, type CodeTable } from './errors.ts';
 import { OAUTH_ERROR_CODES } from './oauth2-errors.ts';
 import type { PlatformAdapter, PlatformName } from './port.ts';
 
-export interface CodeInfo {
-  /** The kind(s) a code is raised with; two when the call's phase decides (see http.ts). */
-  kind: AdapterErrorKind | readonly AdapterErrorKind[];
-  meaning: string;
-}
-export type CodeTable = Readonly<Record<string, CodeInfo>>;
+export type { CodeInfo, CodeTable };
 
 /** Raised by the transport (src/platform/http.ts) for every platform, as `<platform>.<code>`. */
 export const TRANSPORT_CODES = {

@@ -80,3 +80,11 @@ export function nextPacificMidnight(now = new Date()): Date {
   if (drift === 0) return candidate;
   return new Date(candidate.getTime() + (drift > 43200 ? (86400 - drift) * 1000 : -drift * 1000));
 }
+
+/** One row of an adapter's code table (src/platform/codes.ts). */
+export interface CodeInfo {
+  /** The kind(s) a code is raised with; two when the call's phase decides (see http.ts). */
+  kind: AdapterErrorKind | readonly AdapterErrorKind[];
+  meaning: string;
+}
+export type CodeTable = Readonly<Record<string, CodeInfo>>;

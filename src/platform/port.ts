@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { CodeTable } from './codes.ts';
+import type { CodeTable } from './errors.ts';
 import type { PlatformHttp } from './http.ts';
 import type { MediaKind, MediaSource } from './media.ts';
 
