@@ -2,6 +2,7 @@
 import { defineAdapter } from '../../src/platform/define.ts';
 import { linkedinErrors } from './codes.ts';
 import { linkedinManifest } from './manifest.ts';
+import { readLinkedInMetrics } from './metrics.ts';
 import { linkedinOAuth, refreshLinkedIn } from './oauth.ts';
 import { linkedinProgress, lookupLinkedIn, publishLinkedIn, validateLinkedIn } from './publish.ts';
 
@@ -16,4 +17,5 @@ export const linkedinAdapter = defineAdapter({
   lookup: lookupLinkedIn,
   refresh: refreshLinkedIn,
   oauth: linkedinOAuth,
+  readMetrics: readLinkedInMetrics,
 });

@@ -34,6 +34,8 @@ export interface SimPost {
   unescaped: string[]; // reserved characters LinkedIn would read as markup
   media: string[];
   comments: { urn: string; actor: string; text: string }[];
+  /** Reactions so far (tests raise it). */
+  likes?: number;
   deleted: boolean;
   createdAt: number;
 }
@@ -107,7 +109,7 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
   const canActAs = (m: Member, urn: string) => urn === personUrn(m) || m.organizations.has(urn);
   const forbidden = (what: string) => err(403, `Not enough permissions to access: ${what}`, { serviceErrorCode: 100 });
 
-  function rest(handler: (req: SimRequest, who: { member: Member }) => SimResponse): SimHandler {
+  function rest(handler: (req: SimRequest, who: { member: Member; token: Token }) => SimResponse): SimHandler {
     return (req) => {
       const version = header(req, 'linkedin-version');
       if (!version) return err(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', { code: 'VERSION_MISSING' });
@@ -256,6 +258,23 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     return { status: 201, headers: { 'x-restli-id': urn }, body: { $URN: urn, actor: b.actor, object: p.urn, message: { text } } };
   }));
 
+  // GET /rest/socialActions/{urn} (network-update-social-actions): likes and comments summary.
+  // Reading needs r_organization_social (organization posts) or the restricted r_member_social.
+  server.route('GET', '/rest/socialActions/:urn', rest((req, { token }) => {
+    const p = state.posts.find((x) => x.urn === req.params.urn && !x.deleted);
+    if (!p) return err(404, `Post ${req.params.urn} not found`);
+    const needed = p.author.startsWith('urn:li:organization:') ? 'r_organization_social' : 'r_member_social';
+    if (!token.scope.split(',').includes(needed)) return forbidden('socialActions.GET');
+    return {
+      status: 200,
+      body: {
+        target: p.urn,
+        likesSummary: { totalLikes: p.likes ?? 0, aggregatedTotalLikes: p.likes ?? 0, likedByCurrentUser: false },
+        commentsSummary: { totalFirstLevelComments: p.comments.length, aggregatedTotalComments: p.comments.length },
+      },
+    };
+  }));
+
   // ---- Media ----
   function newAsset(kind: SimAsset['kind'], owner: string, size: number, origin: string) {
     const prefix = { image: 'C4E10AQ', video: 'C5F10AQ', document: 'D4D10AQ' }[kind];
@@ -348,7 +367,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     server,
     state,
     /** A member (or, with `organization`, a page the member administers) with fresh tokens. */
-    createDemoAccount(o2: { organization?: boolean } = {}) {
+    /** `readScopes`: the token may also read (r_member_social, or r_organization_social for a page). */
+    createDemoAccount(o2: { organization?: boolean; readScopes?: boolean } = {}) {
       const m = newMember();
       let externalId = personUrn(m);
       let scope = 'openid,profile,w_member_social';
@@ -357,6 +377,7 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
         m.organizations.add(externalId);
         scope += ',w_organization_social';
       }
+      if (o2.readScopes) scope += o2.organization ? ',r_organization_social' : ',r_member_social';
       const t = issue(m.id, scope);
       return {
         externalId,

@@ -2,6 +2,7 @@
 import { defineAdapter } from '../../src/platform/define.ts';
 import { xErrors } from './codes.ts';
 import { xManifest } from './manifest.ts';
+import { readXMetrics } from './metrics.ts';
 import { refreshX, xOAuth } from './oauth.ts';
 import { lookupX, publishX, validateX, xProgress } from './publish.ts';
 
@@ -16,4 +17,5 @@ export const xAdapter = defineAdapter({
   lookup: lookupX,
   refresh: refreshX,
   oauth: xOAuth,
+  readMetrics: readXMetrics,
 });

@@ -34,7 +34,11 @@ export interface XSimulatorOptions {
   now?: () => number;
 }
 
-export interface SimTweet { id: string; text: string; authorId: string; replyTo?: string; mediaIds: string[]; replySettings?: string; createdAt: number }
+export interface SimTweet {
+  id: string; text: string; authorId: string; replyTo?: string; mediaIds: string[]; replySettings?: string; createdAt: number;
+  /** Engagement so far (tests raise it); a new post has none. */
+  metrics?: Partial<Record<'retweet_count' | 'reply_count' | 'like_count' | 'quote_count' | 'bookmark_count' | 'impression_count', number>>;
+}
 export interface XSimState {
   users: Map<string, SimUser>;
   tweets: SimTweet[];
@@ -251,6 +255,29 @@ export function createXSimulator(opts: XSimulatorOptions = {}): XSimulator {
     if (i < 0) return problem(404, 'Not Found Error', `Could not find tweet with id: [${req.params.id}].`, 'https://api.x.com/2/problems/resource-not-found');
     state.tweets.splice(i, 1);
     return ok({ data: { deleted: true } });
+  });
+
+  // GET /2/tweets/:id (https://docs.x.com/x-api/posts/get-post-by-id): default fields id, text,
+  // edit_history_tweet_ids; `tweet.fields=public_metrics` adds the counts. A missing post is a
+  // 200 with an `errors` array and no `data` (the v2 partial-error shape). 900 / 15 min per user.
+  api('GET', '/2/tweets/:id', 'tweets_lookup', 900, (req) => {
+    const t = state.tweets.find((x) => x.id === req.params.id);
+    if (!t) {
+      return ok({ errors: [{ value: req.params.id, detail: `Could not find tweet with id: [${req.params.id}].`, title: 'Not Found Error', resource_type: 'tweet', parameter: 'id', resource_id: req.params.id, type: 'https://api.x.com/2/problems/resource-not-found' }] });
+    }
+    const fields = new Set((req.query.get('tweet.fields') ?? '').split(',').filter(Boolean));
+    const m = t.metrics ?? {};
+    return ok({
+      data: {
+        id: t.id, text: rendered(t), edit_history_tweet_ids: [t.id],
+        ...(fields.has('public_metrics') ? {
+          public_metrics: {
+            retweet_count: m.retweet_count ?? 0, reply_count: m.reply_count ?? 0, like_count: m.like_count ?? 0,
+            quote_count: m.quote_count ?? 0, bookmark_count: m.bookmark_count ?? 0, impression_count: m.impression_count ?? 0,
+          },
+        } : {}),
+      },
+    });
   });
 
   registerMediaRoutes({ api, state, now, pollsUntilReady, checkAfterSecs });

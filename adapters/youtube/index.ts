@@ -3,6 +3,7 @@ import { defineAdapter } from '../../src/platform/define.ts';
 import { youtubeErrors } from './codes.ts';
 import { youtubeProgress } from './client.ts';
 import { youtubeManifest } from './manifest.ts';
+import { readYouTubeMetrics } from './metrics.ts';
 import { refreshYouTube, youtubeOAuth } from './oauth.ts';
 import { lookupYouTube, publishYouTube } from './publish.ts';
 import { validateYouTube } from './validate.ts';
@@ -18,4 +19,5 @@ export const youtubeAdapter = defineAdapter({
   lookup: lookupYouTube,
   refresh: refreshYouTube,
   oauth: youtubeOAuth,
+  readMetrics: readYouTubeMetrics,
 });

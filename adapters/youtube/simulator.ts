@@ -35,6 +35,8 @@ export interface SimVideo {
   sha256: string;
   snippet: Record<string, unknown>;
   status: Record<string, unknown>;
+  /** videos.list part=statistics (tests raise them; a new video has 0 views). `likeCount: null`: the owner hides likes. */
+  statistics?: { viewCount?: number; likeCount?: number | null; commentCount?: number };
 }
 
 interface Channel { id: string; title: string; customUrl: string; uploads: number[] }
@@ -109,12 +111,12 @@ export function createYouTubeSimulator(opts: YouTubeSimOptions = {}) {
   });
 
   /** The caller, or a 401. `optional`: a request without Authorization passes (user undefined). */
-  function authenticate(req: SimRequest, optional = false): { user?: User; error?: SimResponse } {
+  function authenticate(req: SimRequest, optional = false): { user?: User; scope?: string; error?: SimResponse } {
     const header = String(req.headers.authorization ?? '');
     if (!header && optional) return {};
     const t = access.get(header.replace(/^Bearer\s+/i, ''));
     if (!t || t.grant.revoked || t.expiresAt <= Date.now()) return { error: unauthenticated() };
-    return { user: t.grant.user };
+    return { user: t.grant.user, scope: t.grant.scope };
   }
 
   /** Charge project quota; a 403 quotaExceeded when the day's allocation is spent. */
@@ -312,12 +314,44 @@ export function createYouTubeSimulator(opts: YouTubeSimOptions = {}) {
     return { status: 200, body: { kind: 'youtube#channelListResponse', etag: b64url(12), pageInfo: { totalResults: items.length, resultsPerPage: 5 }, items } };
   });
 
+  // videos.list (https://developers.google.com/youtube/v3/docs/videos/list): 1 unit; reading
+  // needs youtube.readonly, youtube or youtube.force-ssl (youtube.upload alone: 403
+  // insufficientPermissions); unknown ids and other channels' private videos are left out of `items`.
+  const READ_SCOPES = new Set(['youtube.readonly', 'youtube', 'youtube.force-ssl']);
+  server.route('GET', '/youtube/v3/videos', (req) => {
+    const { user, scope, error } = authenticate(req);
+    if (!user) return error ?? unauthenticated();
+    const granted = (scope ?? '').split(' ').map((x) => x.replace('https://www.googleapis.com/auth/', ''));
+    if (!granted.some((x) => READ_SCOPES.has(x))) {
+      return googleError(403, 'insufficientPermissions', 'Request had insufficient authentication scopes.', 'global');
+    }
+    const parts = (req.query.get('part') ?? '').split(',').filter(Boolean);
+    if (parts.length === 0) return googleError(400, 'required', 'Required parameter: part', 'global');
+    const quota = charge('read');
+    if (quota) return quota;
+    const ids = (req.query.get('id') ?? '').split(',').filter(Boolean);
+    const items = ids.map((id) => state.videos.get(id)).filter((v): v is SimVideo => v !== undefined)
+      .filter((v) => v.status.privacyStatus !== 'private' || v.channelId === user.channel?.id)
+      .map((v) => {
+        const st = v.statistics ?? {};
+        const statistics = {
+          viewCount: String(st.viewCount ?? 0),
+          ...(st.likeCount === null ? {} : { likeCount: String(st.likeCount ?? 0) }),
+          favoriteCount: '0', commentCount: String(st.commentCount ?? 0),
+        };
+        return { kind: 'youtube#video', etag: b64url(12), id: v.id, ...(parts.includes('statistics') ? { statistics } : {}) };
+      });
+    return { status: 200, body: { kind: 'youtube#videoListResponse', etag: b64url(12), pageInfo: { totalResults: items.length, resultsPerPage: items.length }, items } };
+  });
+
   const simulator = {
     server,
     state,
-    createDemoAccount(o: { channel?: boolean } = {}) {
+    /** `uploadOnly`: the grant has youtube.upload but not youtube.readonly (tokens made elsewhere). */
+    createDemoAccount(o: { channel?: boolean; uploadOnly?: boolean } = {}) {
       const user = newUser(o.channel ?? true);
-      const grant: Grant = { user, revoked: false, scope: 'https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly' };
+      const scope = o.uploadOnly ? 'https://www.googleapis.com/auth/youtube.upload' : 'https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly';
+      const grant: Grant = { user, revoked: false, scope };
       const refreshToken = `1//${b64url(32)}`;
       refresh.set(refreshToken, grant);
       return {

@@ -275,6 +275,30 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** Engagement normalised across platforms; a number the platform does not give is left out, never 0. */
+export interface EngagementMetrics {
+  impressions?: number;
+  likes?: number;
+  comments?: number;
+  shares?: number;
+  views?: number;
+  /** The platform's own numbers, as it named them. */
+  raw: Record<string, unknown>;
+}
+
+export type MetricsReading =
+  | { status: 'ok'; metrics: EngagementMetrics }
+  /** The platform, or this account's scopes, offer no numbers for this post: said, not zeroed. */
+  | { status: 'unavailable'; reason: string };
+
+export interface MetricsContext {
+  credentials: Credentials;
+  http: PlatformHttp;
+  settings: PlatformSettings;
+  signal: AbortSignal;
+  log: Logger;
+}
+
 /**
  * Built with `defineAdapter` (src/platform/define.ts), which types `Options` and `Progress`
  * from `manifest.options` and `progress`; the worker sees the erased `PlatformAdapter`.
@@ -290,6 +314,8 @@ export interface PlatformAdapter<Options = unknown, Progress = unknown> {
   publish(input: PublishInput<Options>, ctx: PublishContext<Progress>): Promise<PublishOutcome>;
   /** Reconcile an armed write whose outcome is unknown (`at`: when it was armed, ISO 8601). */
   lookup?(input: PublishInput<Options>, ctx: PublishContext<Progress>, armed: { label: string; at: string }): Promise<LookupResult>;
+  /** Read a published post's engagement (read-only; errors are AdapterErrors like publish's). */
+  readMetrics?(input: { platformPostId: string; account: AccountView }, ctx: MetricsContext): Promise<MetricsReading>;
   /** Throws AdapterError kind `auth` with refreshable=false when the refresh token is dead. */
   refresh?(credentials: Credentials, ctx: RefreshContext): Promise<Credentials>;
   oauth?: OAuthFlow;
