@@ -37,6 +37,9 @@ import { WebhookRelay } from './webhooks/relay.ts';
 import { WEBHOOK_QUEUE, type WebhookJobData } from './webhooks/queue.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks/settings.ts';
 import { startWebhookWorker } from '../workers/webhook-worker.ts';
+import { startEngagementCollector, type EngagementCollector } from '../workers/engagement-worker.ts';
+import { publishedSchedule } from './analytics/collector.ts';
+import { DEFAULT_ANALYTICS_SETTINGS, type AnalyticsSettings } from './analytics/settings.ts';
 
 export interface HeraldOptions {
   config: Config;
@@ -49,6 +52,8 @@ export interface HeraldOptions {
   onDeliveryChange?: (d: Delivery) => void;
   /** Webhook timing (tests shorten the retry window and move the clock). */
   webhooks?: Partial<WebhookSettings>;
+  /** Engagement collection timing (tests shorten it). */
+  analytics?: Partial<AnalyticsSettings>;
 }
 
 export interface Herald {
@@ -68,6 +73,8 @@ export interface Herald {
   sweepNow(): Promise<{ examined: number; enqueued: number }>;
   /** Hand the event outbox to the webhook queue now (worker role); returns entries handled. */
   relayNow(): Promise<number>;
+  /** Hand due engagement collections to their queue now (worker role); returns how many. */
+  collectNow(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -150,7 +157,8 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   const posts = new PostService(store, queues, runtime, media, { allowPrivateUrls: urlAccess, log });
   const changes = new PostChanges(store, queues, posts, events);
   const oauth = new OAuthService(store, runtime, publicUrl, log);
-  const services: Services = { config, store, queues, runtime, posts, changes, media, oauth, metrics, log, publicUrl };
+  const analyticsSettings: AnalyticsSettings = { ...DEFAULT_ANALYTICS_SETTINGS, ...o.analytics };
+  const services: Services = { config, store, queues, runtime, posts, changes, media, oauth, metrics, log, publicUrl, analytics: analyticsSettings };
 
   const onReauth = async (account: Account, reason: string) => {
     if (!(await store.accounts.markReauth(account.id, reason))) return;
@@ -185,6 +193,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   let webhookQueue: Queue<WebhookJobData> | undefined;
   let relayLoop: ReturnType<typeof every<number>> | undefined;
   let webhookWorker: Worker<WebhookJobData> | undefined;
+  let engagement: EngagementCollector | undefined;
   if (o.roles.worker) {
     workers = startPublishWorkers({
       deps: {
@@ -195,9 +204,13 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     });
     sweeper = startSweeper(store, queues, log, config.sweepIntervalMs);
     webhookQueue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection: queueConn, prefix: store.k.bullPrefix });
-    const relay = new WebhookRelay(store, webhookQueue, log, webhookSettings.now);
+    const relay = new WebhookRelay(store, webhookQueue, log, webhookSettings.now, async (e) => {
+      const published = e.type === 'delivery.published' ? (e.data.delivery as { id: string; publishedAt: string | null }) : undefined;
+      if (published) await store.engagement.schedule(publishedSchedule(analyticsSettings, published.id, Date.parse(published.publishedAt ?? e.at)));
+    });
     relayLoop = every(() => relay.drain(), webhookSettings.relayIntervalMs, log, 'webhook relay');
     webhookWorker = startWebhookWorker({ store, settings: webhookSettings, redisUrl, prefix: store.k.bullPrefix, log, metrics });
+    engagement = startEngagementCollector({ deps: { store, runtime, refresher, settings: analyticsSettings, log }, connection: queueConn, redisUrl, prefix: store.k.bullPrefix, log });
     promoter = every(() => promote(store, queues), 1_000, log, 'promote');
   }
   let metricsServer: MetricsServer | undefined;
@@ -211,6 +224,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     ...(redisChild ? { redisChild } : {}), ...(url ? { url } : {}),
     sweepNow: () => (sweeper ? sweeper.runNow() : import('./queue/sweeper.ts').then((m) => m.sweep(store, queues, log))),
     relayNow: () => relayLoop?.runNow() ?? Promise.resolve(0),
+    collectNow: () => engagement?.tickNow() ?? Promise.resolve(0),
     async close() {
       if (closed) return;
       closed = true;
@@ -223,6 +237,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       await metricsServer?.close();
       if (workers) await workers.close(config.shutdownTimeoutMs);
       await webhookWorker?.close();
+      await engagement?.close();
       await webhookQueue?.close();
       await queues.close();
       queueConn.disconnect();

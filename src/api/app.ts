@@ -22,6 +22,7 @@ import { mediaRoutes } from './routes/media.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { engagementRoutes } from './routes/engagement.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -99,6 +100,7 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
   await app.register(connectRoutes(services));
   await app.register(webhookRoutes(services));
   await app.register(metricsRoutes(services));
+  await app.register(engagementRoutes(services));
   // Loaded here, not at the top: bull-board and its view engine are only needed where an
   // API runs, so worker-only processes start faster and smaller without them.
   const { dashboardRoutes } = await import('../dashboard/routes.ts');

@@ -19,6 +19,7 @@ export const API_ERRORS = {
   unsupported_media_type: { status: 415, meaning: 'Content-Type is not supported by this route.' },
   validation_failed: { status: 422, meaning: 'The post (a JSON object) breaks the post schema or a rule of one or more target platforms; details list every issue. Nothing was stored.' },
   platform_not_available: { status: 422, meaning: 'The platform is not enabled on this Herald or lacks OAuth app credentials.' },
+  rate_limited: { status: 429, meaning: 'Too many requests of this kind; Retry-After says when to ask again.' },
   headers_too_large: { status: 431, meaning: 'The request headers are larger than the server accepts.' },
   internal_error: { status: 500, meaning: 'Herald failed; the message is hidden, the requestId finds it in the logs.' },
   not_ready: { status: 503, meaning: 'Redis is unreachable.' },

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnalyticsSettings } from '../analytics/settings.ts';
 import type { Config } from '../config/env.ts';
 import type { PostChanges } from '../domain/post-changes.ts';
 import type { PostService } from '../domain/posts-service.ts';
@@ -22,4 +23,6 @@ export interface Services {
   metrics: HeraldMetrics;
   log: Logger;
   publicUrl(): string;
+  /** Engagement collection timing (the refresh route's per-account interval). */
+  analytics: AnalyticsSettings;
 }

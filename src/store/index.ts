@@ -10,6 +10,7 @@ import { keys, type Keys } from './keys.ts';
 import { PlatformAppStore } from './oauth-apps.ts';
 import { PostStore } from './posts.ts';
 import { WebhookStore } from '../webhooks/store.ts';
+import { EngagementStore } from '../analytics/store.ts';
 
 /** Redis is the system of record; this is the one way the rest of Herald reaches it. */
 export class Store {
@@ -23,6 +24,7 @@ export class Store {
   /** Per-instance OAuth app registrations and app-level tokens. */
   readonly apps: PlatformAppStore;
   readonly webhooks: WebhookStore;
+  readonly engagement: EngagementStore;
 
   constructor(readonly redis: Redis, prefix: string, encryptionKey: Buffer) {
     defineCas(redis);
@@ -35,6 +37,7 @@ export class Store {
     this.audit = new AuditLog(redis, this.k);
     this.apps = new PlatformAppStore(redis, this.k, encryptionKey);
     this.webhooks = new WebhookStore(redis, this.k, encryptionKey);
+    this.engagement = new EngagementStore(redis, this.k);
   }
 
   async platformBlockedUntil(platform: string): Promise<number> {

@@ -43,6 +43,11 @@ export function keys(p: string) {
     /** One webhook's delivery log: event ids scored by creation time. */
     webhookLog: (id: string) => `${p}:webhook:${id}:log`,
     webhookDelivery: (webhookId: string, eventId: string) => `${p}:webhook:${webhookId}:evt:${eventId}`,
+    /** Latest engagement reading of a published delivery. */
+    engagement: (deliveryId: string) => `${p}:engagement:${deliveryId}`,
+    /** Engagement collections to run, "<deliveryId>:<label>" scored by when. */
+    engagementDue: `${p}:engagement:due`,
+    engagementRefresh: (accountId: string) => `${p}:engagement:refresh:${accountId}`,
     bullPrefix: `${p}:q`,
   };
 }

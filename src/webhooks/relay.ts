@@ -1,6 +1,7 @@
 /**
- * The relay drains the event outbox: for each event it records one delivery per subscribed,
- * active webhook of the event's creator and gives it a job on the webhook queue. It runs in
+ * The relay drains the event outbox: it tells `onEvent` (engagement scheduling), then records
+ * one delivery per subscribed, active webhook of the event's creator and gives it a job on the
+ * webhook queue. It runs in
  * worker processes, one at a time (a Redis lock), and is safe to repeat: an entry is removed
  * only after it was handled, records are created once per (webhook, event), and a record
  * still pending gets its job again (a job id that exists is a no-op in BullMQ).
@@ -28,6 +29,8 @@ export class WebhookRelay {
     private readonly queue: Queue<WebhookJobData>,
     private readonly log: Logger,
     private readonly now: () => number,
+    /** Also told of every event first (the engagement schedule starts at delivery.published). */
+    private readonly onEvent?: (entry: OutboxEntry) => Promise<void>,
   ) {}
 
   /** Handle everything in the outbox now; returns how many entries were handled. */
@@ -62,6 +65,7 @@ export class WebhookRelay {
   }
 
   private async handle(entry: OutboxEntry, cache: Map<string, Promise<Webhook[]>>): Promise<void> {
+    await this.onEvent?.(entry);
     if (entry.webhookId) {
       const w = await this.store.webhooks.get(entry.webhookId);
       if (w && w.creatorId === entry.creatorId && w.status === 'active') await this.enqueue(w, entry);

@@ -13,6 +13,7 @@ import type { PlatformAdapter, PlatformName } from '../../src/platform/port.ts';
 import { shippedAdapters } from '../../src/platform/registry.ts';
 import { silentLog } from './adapter-harness.ts';
 import type { WebhookSettings } from '../../src/webhooks/settings.ts';
+import type { AnalyticsSettings } from '../../src/analytics/settings.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const ENCRYPTION_KEY = 'a'.repeat(64);
@@ -34,6 +35,7 @@ export async function startTestHerald(opts: {
   webhooks?: Partial<WebhookSettings>;
   /** Adapters enabled besides the shipped ones (the kit's own test platform). */
   extraAdapters?: [PlatformName, PlatformAdapter][];
+  analytics?: Partial<AnalyticsSettings>;
 } = {}): Promise<TestHerald> {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-test-'));
   const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
@@ -50,6 +52,7 @@ export async function startTestHerald(opts: {
     config, log: silentLog, adapters: new Map([...shippedAdapters(), ...(opts.extraAdapters ?? [])]),
     roles: { api: opts.api ?? true, worker: opts.worker ?? false },
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    ...(opts.analytics ? { analytics: opts.analytics } : {}),
   });
   return {
     ...herald,
