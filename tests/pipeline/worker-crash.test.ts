@@ -25,12 +25,28 @@ function startWorker(): ChildProcess {
       ...process.env, HERALD_MODE: 'sandbox', HERALD_ALLOW_PRIVATE_URLS: 'true', REDIS_URL: h.config.redisUrl!, REDIS_PREFIX: h.config.redisPrefix, DATA_DIR: h.dataDir,
       ADMIN_API_KEY: ADMIN_KEY, ENCRYPTION_KEY, PLATFORM_X_URL: sim.server.origin(), X_CLIENT_ID: 'test-x-client',
       PLATFORM_YOUTUBE_URL: yt.server.origin(), YOUTUBE_CLIENT_ID: 'test-yt', YOUTUBE_CLIENT_SECRET: 'test-yt-secret',
-      WORKER_LOCK_MS: '2000', SWEEP_INTERVAL_MS: '1000', PLATFORM_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn',
+      WORKER_LOCK_MS: '2000', SWEEP_INTERVAL_MS: '1000', PLATFORM_TIMEOUT_MS: '10000', LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr?.on('data', (d: Buffer) => process.env.TEST_LOG_LEVEL && process.stderr.write(d));
+  // Always read stdout (a full pipe would stall the child) and notice when it is ready.
+  child.stdout?.on('data', (d: Buffer) => d.toString().includes('publish workers running') && ready.add(child));
   children.push(child);
+  return child;
+}
+
+/**
+ * Spawn a worker and wait until it says its publish workers run: a tsx start-up takes from
+ * seconds to most of a minute on a busy machine; only the time after it is measured below.
+ */
+const ready = new WeakSet<ChildProcess>();
+async function startedWorker(): Promise<ChildProcess> {
+  const child = startWorker();
+  await until(() => {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error('the worker exited while starting');
+    return ready.has(child);
+  }, 120_000, 'the worker process to start');
   return child;
 }
 
@@ -71,7 +87,7 @@ afterAll(async () => {
   mediaServer?.close();
 });
 
-it('a worker killed mid-publish leaves no duplicate and no lost delivery', { timeout: 120_000 }, async () => {
+it('a worker killed mid-publish leaves no duplicate and no lost delivery', { timeout: 240_000 }, async () => {
   const { key } = await h.creator('crash');
   const demo = sim.createDemoAccount();
   const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'x', externalId: demo.externalId, handle: demo.handle, credentials: demo.credentials } })).json().id;
@@ -83,7 +99,7 @@ it('a worker killed mid-publish leaves no duplicate and no lost delivery', { tim
 
   // The platform takes 3 s to answer the write (and commits it), so the kill lands mid-write.
   sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'delay', ms: 3_000 } });
-  const first = startWorker();
+  const first = await startedWorker();
   const inFlight = await post('written while the worker dies');
   const later = await post('due after the crash', new Date(Date.now() + 4_000));
   await until(() => sim.server.callsTo('POST', '/2/tweets').length === 1, 60_000, 'the write to reach the simulator');
@@ -104,13 +120,13 @@ it('a worker killed mid-publish leaves no duplicate and no lost delivery', { tim
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 90_000 }, async () => {
+it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 180_000 }, async () => {
   const { key } = await h.creator('graceful');
   const demo = sim.createDemoAccount();
   const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'x', externalId: demo.externalId, handle: demo.handle, credentials: demo.credentials } })).json().id;
   sim.server.injectFault({ method: 'POST', path: '/2/tweets', fault: { type: 'delay', ms: 1_500 } });
   const writesBefore = sim.server.callsTo('POST', '/2/tweets').length;
-  const worker = startWorker();
+  const worker = await startedWorker();
   let ready = '';
   worker.stdout?.on('data', (b: Buffer) => (ready += b.toString()));
   worker.stderr?.on('data', (b: Buffer) => (ready += b.toString()));
@@ -125,7 +141,7 @@ it('SIGTERM lets an in-flight publish finish and exits 0', { timeout: 90_000 }, 
   expect(sim.state.tweets.filter((t) => t.text === 'finishing before exit')).toHaveLength(1);
 });
 
-it('a worker killed mid-upload resumes the same YouTube session: one session, one video', { timeout: 90_000 }, async () => {
+it('a worker killed mid-upload resumes the same YouTube session: one session, one video', { timeout: 240_000 }, async () => {
   const { key } = await h.creator('yt-crash');
   const demo = yt.createDemoAccount();
   const acc = (await h.api!.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(key), payload: { platform: 'youtube', externalId: demo.externalId, credentials: demo.credentials } })).json().id;
@@ -133,7 +149,7 @@ it('a worker killed mid-upload resumes the same YouTube session: one session, on
   // The third chunk hangs long enough for the kill to land in the middle of the upload.
   const chunkPath = '/upload/youtube/v3/videos';
   const putsBefore = yt.server.callsTo('PUT', chunkPath).length;
-  const first = startWorker();
+  const first = await startedWorker();
   const res = await h.api!.inject({ method: 'POST', url: '/v1/posts', headers: bearer(key), payload: { text: 'resumed after a crash', media: [{ url: `${mediaBase}/v.mp4` }], targets: [{ accountId: acc, options: { title: 'Crash test' } }] } });
   expect(res.statusCode, res.body).toBe(202);
   const id = res.json().deliveries[0].id;
