@@ -13,5 +13,5 @@ if (bundleIsFresh(root)) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(join(root, 'src', 'cli.ts')).href);
+  await import(pathToFileURL(join(root, 'src', 'main', 'cli.ts')).href);
 }

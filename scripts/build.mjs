@@ -7,7 +7,7 @@ const out = 'dist/herald.js';
 const tmp = `dist/.herald.${process.pid}.js`;
 try {
   await build({
-    entryPoints: ['src/cli.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    entryPoints: ['src/main/cli.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20',
     packages: 'external', sourcemap: true, outfile: tmp, logLevel: 'warning',
   });
   renameSync(`${tmp}.map`, `${out}.map`);

@@ -5,7 +5,7 @@
  * an armed write it did not send asks the platform (lookup) or goes to `unknown`.
  */
 import type { Logger } from 'pino';
-import { CLAIMABLE, withHistory, type Delivery } from '../src/domain/delivery.ts';
+import { CLAIMABLE, withHistory, type Delivery, type DeliveryEvents } from '../src/domain/delivery.ts';
 import { AdapterError } from '../src/platform/errors.ts';
 import type { Credentials, PlatformAdapter, PublishContext, PublishInput, PublishOutcome } from '../src/platform/port.ts';
 import { buildPublishContext, buildPublishInput, type ProgressStore } from './publish-context.ts';
@@ -19,10 +19,6 @@ import { decideAbsent, decideError, decideSuccess, DONE, type Decision, type Out
 import type { MediaOpener } from './media-opener.ts';
 import type { TokenRefresher } from './token-refresh.ts';
 import { accountPlatform, appTokenAccess } from './platform-context.ts';
-
-export interface DeliveryEvents {
-  changed(d: Delivery): void;
-}
 
 export interface RunDeps {
   store: Store;

@@ -1,10 +1,12 @@
-/** The X adapter: posts and reply threads through POST /2/tweets. Details in README.md. */
+/** X (API v2): the adapter, its simulator and its conformance settings. Details in README.md. */
 import { defineAdapter } from '../../src/platform/define.ts';
+import type { PlatformModule } from '../../src/platform/registry.ts';
 import { xErrors } from './codes.ts';
 import { xManifest } from './manifest.ts';
 import { readXMetrics } from './metrics.ts';
 import { refreshX, xOAuth } from './oauth.ts';
 import { lookupX, publishX, validateX, xProgress } from './publish.ts';
+import { createXSimulator } from './simulator.ts';
 
 export { xManifest };
 
@@ -19,3 +21,12 @@ export const xAdapter = defineAdapter({
   oauth: xOAuth,
   readMetrics: readXMetrics,
 });
+
+export const xPlatform: PlatformModule = {
+  adapter: xAdapter,
+  simulator: () => {
+    const sim = createXSimulator();
+    return { ...sim, publishedPosts: () => sim.state.tweets.length };
+  },
+  conformance: { writeRoute: { method: 'POST', path: '/2/tweets' }, settings: { clientId: 'herald-test-client' } },
+};

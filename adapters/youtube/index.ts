@@ -1,11 +1,14 @@
-/** The YouTube adapter: videos.insert through one resumable upload session. */
+/** YouTube: videos.insert through one resumable upload session; the adapter, its simulator and its conformance settings. */
 import { defineAdapter } from '../../src/platform/define.ts';
-import { youtubeErrors } from './codes.ts';
+import { generatedSource } from '../../src/platform/media.ts';
+import type { PlatformModule } from '../../src/platform/registry.ts';
 import { youtubeProgress } from './client.ts';
+import { youtubeErrors } from './codes.ts';
 import { youtubeManifest } from './manifest.ts';
 import { readYouTubeMetrics } from './metrics.ts';
 import { refreshYouTube, youtubeOAuth } from './oauth.ts';
 import { lookupYouTube, publishYouTube } from './publish.ts';
+import { createYouTubeSimulator } from './simulator.ts';
 import { validateYouTube } from './validate.ts';
 
 export { youtubeManifest };
@@ -21,3 +24,16 @@ export const youtubeAdapter = defineAdapter({
   oauth: youtubeOAuth,
   readMetrics: readYouTubeMetrics,
 });
+
+export const youtubePlatform: PlatformModule = {
+  adapter: youtubeAdapter,
+  simulator: () => {
+    const sim = createYouTubeSimulator();
+    return { ...sim, publishedPosts: () => sim.state.videos.size };
+  },
+  conformance: {
+    writeRoute: { method: 'PUT', path: '/upload/youtube/v3/videos*' },
+    sample: { options: { title: 'Conformance' }, media: [generatedSource(300_000, 'video/mp4')] },
+    settings: { clientId: 'sim-client', clientSecret: 'sim-secret' },
+  },
+};

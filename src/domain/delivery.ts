@@ -33,6 +33,11 @@ export interface HistoryEntry {
   reason?: string;
 }
 
+/** Who hears about every delivery change (sandbox narration, tests); wired by the composition root. */
+export interface DeliveryEvents {
+  changed(d: Delivery): void;
+}
+
 export interface Delivery {
   id: string;
   postId: string;

@@ -3,15 +3,15 @@
  * admin resolution. Edits and cancels hold every delivery of the post with a short edit
  * lock first, so a worker cannot start one of them half-way through the change.
  */
-import { ApiError, notFound } from '../api/errors.ts';
+import { ApiError, notFound } from './errors.ts';
 import type { PublishQueues } from '../queue/queues.ts';
 import type { Store } from '../store/index.ts';
 import type { Post } from '../store/posts.ts';
+import type { DeliveryEvents } from './delivery.ts';
 import { notStarted, touchedPlatform, withHistory, type Delivery, type DeliveryStatus } from './delivery.ts';
 import type { PostInput } from './validate.ts';
 import type { PostService, PostView } from './posts-service.ts';
 import { postView } from './posts-service.ts';
-import type { DeliveryEvents } from '../../workers/run-delivery.ts';
 
 const EDIT_LOCK_MS = 10_000;
 

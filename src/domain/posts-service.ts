@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ApiError, notFound } from '../api/errors.ts';
+import { ApiError, notFound } from './errors.ts';
 import type { MediaStore } from '../media/store.ts';
 import type { PrivateAccess } from '../media/url-policy.ts';
 import type { PlatformRuntime } from '../platform/runtime.ts';

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
 import type { Delivery } from '../domain/delivery.ts';
-import type { Herald } from '../herald.ts';
 import type { PlatformName } from '../platform/port.ts';
+import { platformOf, type PlatformModule } from '../platform/registry.ts';
 import type { PlatformSimulator } from '../platform/simulator-kit.ts';
 import { newApiKey } from '../store/crypto.ts';
+import type { Store } from '../store/index.ts';
 import { newId } from '../store/ids.ts';
-import { SIMULATORS } from './simulators.ts';
 
 interface SandboxFile {
   adminApiKey: string;
@@ -43,8 +43,15 @@ function readFile(path: string): SandboxFile | undefined {
   }
 }
 
-/** Before Herald starts: simulators up, config pointed at them, keys settled. */
-export async function prepareSandbox(config: Config, platforms: PlatformName[]): Promise<PreparedSandbox> {
+/**
+ * Before Herald starts: simulators up, config pointed at them, keys settled. A platform
+ * without a simulator is refused: its adapter would otherwise call the real platform.
+ */
+export async function prepareSandbox(config: Config, modules: readonly PlatformModule[]): Promise<PreparedSandbox> {
+  const missing = modules.filter((m) => typeof m.simulator !== 'function').map(platformOf);
+  if (missing.length) {
+    throw new Error(`sandbox mode needs a simulator for every enabled platform; ${missing.join(', ')} has none (adapters/<platform>/index.ts)`);
+  }
   const path = join(config.dataDir, 'sandbox.json');
   const file = readFile(path) ?? { adminApiKey: newApiKey(), creatorApiKey: newApiKey() };
   // An ADMIN_API_KEY the operator set is theirs: it is used, never stored or printed.
@@ -52,10 +59,9 @@ export async function prepareSandbox(config: Config, platforms: PlatformName[]):
   if (adminKeyGenerated) config.adminApiKey = file.adminApiKey;
   config.allowPrivateUrls = true;
   const simulators = new Map<PlatformName, PlatformSimulator>();
-  for (const p of platforms) {
-    const make = SIMULATORS[p];
-    if (!make) continue;
-    const sim = make();
+  for (const m of modules) {
+    const p = platformOf(m);
+    const sim = m.simulator();
     const origin = await sim.server.start();
     simulators.set(p, sim);
     const pc = config.platforms[p];
@@ -72,7 +78,7 @@ export async function prepareSandbox(config: Config, platforms: PlatformName[]):
 }
 
 /** After Herald starts: demo creator and demo accounts (simulator state is per run, so accounts are renewed). */
-export async function seedSandbox(herald: Herald, sandbox: PreparedSandbox) {
+export async function seedSandbox(herald: { store: Store }, sandbox: PreparedSandbox) {
   const { store } = herald;
   const f = sandbox.file;
   let creatorId = f.creatorId && (await store.creators.get(f.creatorId)) ? f.creatorId : undefined;

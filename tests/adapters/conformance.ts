@@ -1,31 +1,18 @@
 /**
- * The conformance suite every platform adapter runs against its own simulator.
- * It checks the promises the publish worker relies on: manifest sanity, receipts,
- * an armed intent before every non-idempotent write, and error kinds for the
- * failure modes every platform shares (5xx / lost answer on the write, 429,
- * refused connection, bad token). Usage, in tests/adapters/<platform>.test.ts:
- *   describeConformance({ adapter, simulator: () => createXSimulator(), writeRoute: {...} })
+ * The conformance suite every registered platform adapter runs against its own simulator
+ * (tests/adapters/conformance.test.ts runs it over adapters/registry.ts). It checks the
+ * promises the publish worker relies on: manifest sanity, receipts, an armed intent before
+ * every non-idempotent write, and error kinds for the failure modes every platform shares
+ * (5xx / lost answer on the write, 429, refused connection, bad token).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MediaSource } from '../../src/platform/media.ts';
-import { PLATFORMS, type PlatformAdapter, type PublishInput } from '../../src/platform/port.ts';
+import { PLATFORMS, type PublishInput } from '../../src/platform/port.ts';
+import type { PlatformModule } from '../../src/platform/registry.ts';
 import type { PlatformSimulator } from '../../src/platform/simulator-kit.ts';
 import { targetIssues } from '../../src/platform/define.ts';
 import { input, makeContext, publishToEnd, caught } from '../helpers/adapter-harness.ts';
-
-export interface ConformanceOptions {
-  adapter: PlatformAdapter;
-  simulator: () => PlatformSimulator;
-  /** The call that makes content public. */
-  writeRoute: { method: string; path: string };
-  /** Folder of the adapter, for static checks. */
-  folder: string;
-  /** Options/media for a minimal valid post on this platform. */
-  sample?: { text?: string; options?: Record<string, unknown>; media?: MediaSource[] };
-  settings?: { clientId?: string; clientSecret?: string; extra?: Record<string, string> };
-}
 
 /** A port nothing listens on: bind an ephemeral one, then release it. */
 async function closedPort(): Promise<number> {
@@ -39,14 +26,15 @@ async function closedPort(): Promise<number> {
 }
 
 
-export function describeConformance(o: ConformanceOptions) {
-  const { adapter } = o;
+export function describeConformance(platform: PlatformModule) {
+  const { adapter } = platform;
   const m = adapter.manifest;
+  const o = { ...platform.conformance, folder: join('adapters', m.platform) };
   describe(`${m.platform} adapter conformance`, () => {
     let sim: PlatformSimulator;
     let origin: string;
     beforeEach(async () => {
-      sim = o.simulator();
+      sim = platform.simulator();
       origin = await sim.server.start();
     });
     afterEach(async () => {

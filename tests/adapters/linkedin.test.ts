@@ -10,20 +10,11 @@ import { bufferSource, generatedSource, type MediaSource } from '../../src/platf
 import type { Credentials, MediaRef } from '../../src/platform/port.ts';
 import { type HarnessState, input, makeContext, publishToEnd, refreshContext, caught } from '../helpers/adapter-harness.ts';
 import { targetIssues } from '../../src/platform/define.ts';
-import { describeConformance } from './conformance.ts';
-
-describeConformance({
-  adapter: linkedinAdapter,
-  simulator: () => createLinkedInSimulator(),
-  writeRoute: { method: 'POST', path: '/rest/posts' },
-  folder: 'adapters/linkedin',
-});
 
 const MiB = 1024 * 1024;
 const OAUTH = { clientId: 'li-client', clientSecret: 'li-secret' };
 type Sim = ReturnType<typeof createLinkedInSimulator>;
 type Demo = ReturnType<Sim['createDemoAccount']>;
-
 
 /** md5 of bytes [first, last] of a source, the way the simulator computes part ETags. */
 async function md5Of(source: MediaSource, first: number, last: number): Promise<string> {

@@ -6,17 +6,8 @@ import { rewriteUrl } from '../../src/platform/http.ts';
 import { bufferSource, generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { PublishInput } from '../../src/platform/port.ts';
 import { targetIssues } from '../../src/platform/define.ts';
-import { describeConformance } from './conformance.ts';
 import { TIMELINE_SETTLED_MS } from '../../adapters/x/publish.ts';
 import { input, makeContext, newState, publishToEnd, refreshContext, type HarnessState, caught } from '../helpers/adapter-harness.ts';
-
-describeConformance({
-  adapter: xAdapter,
-  simulator: () => createXSimulator(),
-  writeRoute: { method: 'POST', path: '/2/tweets' },
-  folder: 'adapters/x',
-  settings: { clientId: 'herald-test-client' },
-});
 
 const MiB = 1024 * 1024;
 const SETTINGS = { clientId: 'herald-test-client' };

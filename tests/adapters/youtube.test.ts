@@ -8,7 +8,6 @@ import { nextPacificMidnight } from '../../src/platform/errors.ts';
 import { generatedSource, type MediaSource } from '../../src/platform/media.ts';
 import type { Credentials, PublishInput } from '../../src/platform/port.ts';
 import { input, makeContext, newState, refreshContext, type HarnessState, caught } from '../helpers/adapter-harness.ts';
-import { describeConformance } from './conformance.ts';
 
 const MiB = 1024 * 1024;
 const UPLOAD_PATH = '/upload/youtube/v3/videos';
@@ -49,15 +48,6 @@ describe('youtube streaming memory', () => {
       await sim.server.stop();
     }
   });
-});
-
-describeConformance({
-  adapter: youtubeAdapter,
-  simulator: () => createYouTubeSimulator(),
-  writeRoute: { method: 'PUT', path: `${UPLOAD_PATH}*` },
-  folder: 'adapters/youtube',
-  sample: { options: { title: 'Conformance' }, media: [generatedSource(300_000, 'video/mp4')] },
-  settings,
 });
 
 async function sha256Of(source: MediaSource): Promise<string> {

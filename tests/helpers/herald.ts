@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
 import type { Delivery } from '../../src/domain/delivery.ts';
-import { startHerald, type Herald } from '../../src/herald.ts';
+import { REGISTRY } from '../../adapters/registry.ts';
+import { startHerald, type Herald } from '../../src/main/herald.ts';
 import type { PlatformAdapter, PlatformName } from '../../src/platform/port.ts';
-import { shippedAdapters } from '../../src/platform/registry.ts';
+import { adapterMap } from '../../src/platform/registry.ts';
 import { silentLog } from './adapter-harness.ts';
 import type { WebhookSettings } from '../../src/webhooks/settings.ts';
 import type { AnalyticsSettings } from '../../src/analytics/settings.ts';
@@ -49,7 +50,7 @@ export async function startTestHerald(opts: {
   for (const [p, url] of Object.entries(opts.platformUrls ?? {})) env[`PLATFORM_${p.toUpperCase()}_URL`] = url;
   const config = loadConfig(env);
   const herald = await startHerald({
-    config, log: silentLog, adapters: new Map([...shippedAdapters(), ...(opts.extraAdapters ?? [])]),
+    config, log: silentLog, adapters: new Map([...adapterMap(REGISTRY), ...(opts.extraAdapters ?? [])]),
     roles: { api: opts.api ?? true, worker: opts.worker ?? false },
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     ...(opts.analytics ? { analytics: opts.analytics } : {}),

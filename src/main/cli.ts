@@ -4,12 +4,13 @@
  * down gracefully on SIGTERM / SIGINT.
  */
 import pino from 'pino';
-import { ConfigError, ENV_HELP, loadConfig } from './config/env.ts';
+import { REGISTRY } from '../../adapters/registry.ts';
+import { ConfigError, ENV_HELP, loadConfig } from '../config/env.ts';
 import { startHerald, type Herald } from './herald.ts';
-import { PLATFORMS, type PlatformName } from './platform/port.ts';
-import { shippedAdapters } from './platform/registry.ts';
-import { RedisPolicyError } from './store/redis.ts';
-import { narrate, prepareSandbox, sandboxBanner, seedSandbox, type Sandbox } from './sandbox/sandbox.ts';
+import { PLATFORMS, type PlatformName } from '../platform/port.ts';
+import { adapterMap } from '../platform/registry.ts';
+import { RedisPolicyError } from '../store/redis.ts';
+import { narrate, prepareSandbox, sandboxBanner, seedSandbox, type Sandbox } from '../sandbox/sandbox.ts';
 
 const HELP = `Herald: schedule once, publish everywhere.
 
@@ -22,7 +23,7 @@ Usage: herald [all|api|worker] [--platforms x,linkedin,youtube] [--help]
 Environment (validated at start; a bad value names the variable and exits 1):
 ${ENV_HELP.map(([k, v]) => `  ${k.padEnd(40)} ${v}`).join('\n')}
 
-Enabled platforms: ${[...shippedAdapters().keys()].join(', ')}
+Enabled platforms: ${[...adapterMap(REGISTRY).keys()].join(', ')}
 Docs: README.md; the running API serves /docs and /openapi.json.
 `;
 
@@ -67,7 +68,7 @@ async function main() {
     throw err;
   }
   const log = pino({ level: config.logLevel, redact: { paths: ['*.accessToken', '*.refreshToken', '*.credentials', 'req.headers.authorization'], censor: '[redacted]' } });
-  const adapters = shippedAdapters();
+  const adapters = adapterMap(REGISTRY);
   const enabled = [...adapters.keys()];
   const workerPlatforms = args.platforms?.filter((p) => {
     if (!adapters.has(p)) log.warn(`platform ${p} has no adapter on this Herald; ignoring it`);
@@ -75,7 +76,7 @@ async function main() {
   });
 
   let sandbox: Awaited<ReturnType<typeof prepareSandbox>> | undefined;
-  if (config.mode === 'sandbox') sandbox = await prepareSandbox(config, enabled);
+  if (config.mode === 'sandbox') sandbox = await prepareSandbox(config, REGISTRY);
 
   let herald: Herald | undefined;
   let starting: Promise<unknown> = Promise.resolve();

@@ -6,40 +6,39 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApi } from './api/app.ts';
-import type { Services } from './api/services.ts';
-import type { Config } from './config/env.ts';
-import type { Delivery } from './domain/delivery.ts';
-import { PostChanges } from './domain/post-changes.ts';
-import { PostService } from './domain/posts-service.ts';
-import { MEDIA_URL_KEY_PURPOSE, MediaStore } from './media/store.ts';
-import { startMetricsServer, type MetricsServer } from './metrics/endpoint.ts';
-import { HeraldMetrics } from './metrics/metrics.ts';
-import { privateAccess } from './media/url-policy.ts';
-import { deriveKey } from './store/crypto.ts';
-import { OAuthService } from './oauth/service.ts';
-import type { PlatformAdapter, PlatformName } from './platform/port.ts';
-import { PlatformRuntime } from './platform/runtime.ts';
-import { PublishQueues } from './queue/queues.ts';
-import { every, startSweeper } from './queue/sweeper.ts';
-import { promote } from './queue/promoter.ts';
-import { Store } from './store/index.ts';
-import { assertNoEviction, createBullConnection, createRedis } from './store/redis.ts';
-import { startRedisServer, type RedisChild } from './store/redis-child.ts';
+import { buildApi } from '../api/app.ts';
+import type { Services } from '../api/services.ts';
+import type { Config } from '../config/env.ts';
+import type { Delivery, DeliveryEvents } from '../domain/delivery.ts';
+import { PostChanges } from '../domain/post-changes.ts';
+import { PostService } from '../domain/posts-service.ts';
+import { MEDIA_URL_KEY_PURPOSE, MediaStore } from '../media/store.ts';
+import { startMetricsServer, type MetricsServer } from '../metrics/endpoint.ts';
+import { HeraldMetrics } from '../metrics/metrics.ts';
+import { privateAccess } from '../media/url-policy.ts';
+import { deriveKey } from '../store/crypto.ts';
+import { OAuthService } from '../oauth/service.ts';
+import type { PlatformAdapter, PlatformName } from '../platform/port.ts';
+import { PlatformRuntime } from '../platform/runtime.ts';
+import { PublishQueues } from '../queue/queues.ts';
+import { every, startSweeper } from '../queue/sweeper.ts';
+import { promote } from '../queue/promoter.ts';
+import { Store } from '../store/index.ts';
+import { assertNoEviction, createBullConnection, createRedis } from '../store/redis.ts';
+import { startRedisServer, type RedisChild } from '../store/redis-child.ts';
 import { randomBytes } from 'node:crypto';
-import { startPublishWorkers, type PublishWorkers } from '../workers/publish-worker.ts';
-import { TokenRefresher } from '../workers/token-refresh.ts';
-import { createMediaOpener } from '../workers/media-opener.ts';
-import type { DeliveryEvents } from '../workers/run-delivery.ts';
-import type { Account } from './store/accounts.ts';
+import { startPublishWorkers, type PublishWorkers } from '../../workers/publish-worker.ts';
+import { TokenRefresher } from '../../workers/token-refresh.ts';
+import { createMediaOpener } from '../../workers/media-opener.ts';
+import type { Account } from '../store/accounts.ts';
 import { Queue, type Worker } from 'bullmq';
-import { WebhookRelay } from './webhooks/relay.ts';
-import { WEBHOOK_QUEUE, type WebhookJobData } from './webhooks/queue.ts';
-import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks/settings.ts';
-import { startWebhookWorker } from '../workers/webhook-worker.ts';
-import { startEngagementCollector, type EngagementCollector } from '../workers/engagement-worker.ts';
-import { publishedSchedule } from './analytics/collector.ts';
-import { DEFAULT_ANALYTICS_SETTINGS, type AnalyticsSettings } from './analytics/settings.ts';
+import { WebhookRelay } from '../webhooks/relay.ts';
+import { WEBHOOK_QUEUE, type WebhookJobData } from '../webhooks/queue.ts';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks/settings.ts';
+import { startWebhookWorker } from '../../workers/webhook-worker.ts';
+import { startEngagementCollector, type EngagementCollector } from '../../workers/engagement-worker.ts';
+import { publishedSchedule } from '../analytics/collector.ts';
+import { DEFAULT_ANALYTICS_SETTINGS, type AnalyticsSettings } from '../analytics/settings.ts';
 
 export interface HeraldOptions {
   config: Config;
@@ -222,7 +221,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   return {
     config, store, queues, services, runtime, refresher, metrics, ...(metricsServer ? { metricsUrl: metricsServer.url } : {}), ...(api ? { api } : {}), ...(workers ? { workers } : {}),
     ...(redisChild ? { redisChild } : {}), ...(url ? { url } : {}),
-    sweepNow: () => (sweeper ? sweeper.runNow() : import('./queue/sweeper.ts').then((m) => m.sweep(store, queues, log))),
+    sweepNow: () => (sweeper ? sweeper.runNow() : import('../queue/sweeper.ts').then((m) => m.sweep(store, queues, log))),
     relayNow: () => relayLoop?.runNow() ?? Promise.resolve(0),
     collectNow: () => engagement?.tickNow() ?? Promise.resolve(0),
     async close() {
