@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { REGISTRY } from '../../adapters/registry.ts';
-import { ConfigError, ENV_HELP, loadConfig } from '../config/env.ts';
+import { ConfigError, configVariables, loadConfig } from '../config/env.ts';
 import { startHerald, type Herald } from './herald.ts';
 import { PLATFORMS, type PlatformName } from '../platform/port.ts';
 import { adapterMap } from '../platform/registry.ts';
@@ -21,7 +21,7 @@ Usage: herald [all|api|worker] [--platforms x,linkedin,youtube] [--help]
   worker   publish workers and the sweeper; --platforms limits which queues it serves
 
 Environment (validated at start; a bad value names the variable and exits 1):
-${ENV_HELP.map(([k, v]) => `  ${k.padEnd(40)} ${v}`).join('\n')}
+${configVariables(REGISTRY).map((v) => `  ${v.name.padEnd(26)} ${v.help.replaceAll('`', '')}`).join('\n')}
 
 Enabled platforms: ${[...adapterMap(REGISTRY).keys()].join(', ')}
 Docs: README.md; the running API serves /docs and /openapi.json.
@@ -59,7 +59,7 @@ async function main() {
   }
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, REGISTRY);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -192,6 +192,7 @@ export function defineOAuth2(spec: OAuth2Spec): OAuth2Kit {
     return {
       pkce: spec.pkce,
       scopes: spec.scopes,
+      clientAuth: spec.clientAuth,
       authorizeUrl,
       async exchange(params, ctx) {
         const { token, credentials } = await exchangeCode(params, ctx);

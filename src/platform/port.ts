@@ -255,6 +255,11 @@ export interface ConnectedIdentity {
 export interface OAuthFlow {
   pkce: boolean;
   scopes: readonly string[];
+  /**
+   * How the token endpoint authenticates Herald's app (src/platform/oauth2.ts): config
+   * requires a client secret in live mode unless the flow may run as a public client.
+   */
+  clientAuth?: 'basic' | 'form' | 'public' | 'basic-or-public';
   /** The browser-facing authorize URL (override applied by the caller through `rewrite`). */
   authorizeUrl(start: OAuthStart, rewrite: (url: string) => string): string;
   /**

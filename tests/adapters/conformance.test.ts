@@ -30,7 +30,7 @@ describe('adapters/registry.ts', () => {
 
   it('sandbox mode refuses to start a platform without a simulator (it would call the real platform)', async () => {
     const { simulator: _none, ...withoutSimulator } = REGISTRY[0]!;
-    await expect(prepareSandbox(loadConfig({}), [withoutSimulator as PlatformModule])).rejects.toThrow(/needs a simulator.*has none/);
+    await expect(prepareSandbox(loadConfig({}, REGISTRY), [withoutSimulator as PlatformModule])).rejects.toThrow(/needs a simulator.*has none/);
   });
 });
 

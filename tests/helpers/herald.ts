@@ -48,7 +48,7 @@ export async function startTestHerald(opts: {
     ...opts.env,
   };
   for (const [p, url] of Object.entries(opts.platformUrls ?? {})) env[`PLATFORM_${p.toUpperCase()}_URL`] = url;
-  const config = loadConfig(env);
+  const config = loadConfig(env, REGISTRY);
   const herald = await startHerald({
     config, log: silentLog, adapters: new Map([...adapterMap(REGISTRY), ...(opts.extraAdapters ?? [])]),
     roles: { api: opts.api ?? true, worker: opts.worker ?? false },
