@@ -26,10 +26,16 @@ export interface ConformanceSettings {
  */
 export type AdapterSettingsSchema = z.ZodObject<Record<string, z.ZodType<string | undefined, string | undefined>>>;
 
+/** A simulator as registered: it can also say how many posts are public on it. */
+export interface RegisteredSimulator extends PlatformSimulator {
+  /** Posts now public on the simulated platform (the conformance suite checks that no run makes two). */
+  publishedPosts(): number;
+}
+
 export interface PlatformModule {
   adapter: PlatformAdapter;
   /** The in-process fake of the platform's API that the sandbox and the tests run against. */
-  simulator: () => PlatformSimulator;
+  simulator: () => RegisteredSimulator;
   conformance: ConformanceSettings;
   settings?: AdapterSettingsSchema;
 }

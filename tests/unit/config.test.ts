@@ -71,6 +71,10 @@ describe('config schema', () => {
     expect(problems({ HERALD_MODE: 'sandbox' })).toEqual([]);
   });
 
+  it('every variable says what it is for (its line in --help and the README)', () => {
+    for (const v of configVariables(REGISTRY)) expect(v.help, v.name).toMatch(/\w{3}/);
+  });
+
   it('the README configuration table is the one the schemas generate (npx tsx scripts/config-table.ts)', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(readme).toBe(withConfigTable(readme));
