@@ -6,12 +6,13 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { authenticator } from './auth.ts';
 import { installJsonGuards } from './body-guards.ts';
 import { clientErrorHandler, errorHandler, frameworkErrors, sendError } from './error-handling.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
+import { documentTransform, operationTransform } from './openapi.ts';
 import type { Services } from './services.ts';
 import { deliveryErrorCodes } from '../platform/codes.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -84,7 +85,8 @@ export async function buildApi(services: Services, log: Logger): Promise<Fastify
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: operationTransform,
+    transformObject: documentTransform(services.runtime.adapters, services.publicUrl),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => {
