@@ -52,6 +52,8 @@ function errorCodes(route: TransformInput['route'], url: string, extra: readonly
 
 /** `jsonSchemaTransform` plus the operationId, summary and documented 4xx answers of each route. */
 export function operationTransform(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
+  // A route without a schema is not part of the API (the /admin dashboard's HTML pages).
+  if (!input.route.schema) return { schema: { hide: true }, url: input.url };
   const out = jsonSchemaTransform(input);
   if ((out.schema as { hide?: boolean }).hide) return out;
   const method = [input.route.method].flat()[0]!.toUpperCase();

@@ -22,6 +22,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /v1/accounts/:id': { operationId: 'getAccount', summary: 'Read one connected account' },
   'DELETE /v1/accounts/:id': { operationId: 'deleteAccount', summary: 'Disconnect an account (its credentials are deleted)' },
   'GET /v1/connect/:platform': { operationId: 'startOAuthConnect', summary: 'Start connecting an account through OAuth (returns the authorize URL)', errors: ['platform_not_available'] },
+  'GET /v1/connect/:platform/authorize': { operationId: 'authorizeOAuthConnect', summary: 'The authUrl: binds the connect to this browser and redirects to the platform, once', errors: ['platform_not_available'] },
   'GET /v1/connect/:platform/callback': { operationId: 'finishOAuthConnect', summary: 'OAuth redirect target: exchanges the code and stores the account', errors: ['platform_not_available'] },
   'POST /v1/media': { operationId: 'uploadMedia', summary: 'Upload a media file (streamed to disk, stored once per content hash)' },
   'GET /media/:id': { operationId: 'getMedia', summary: 'Download uploaded media through its signed URL', ok: 'The media bytes (Range requests answer 206)' },
