@@ -97,7 +97,7 @@ describe('platform kit', () => {
   });
 
   it('checks the effective origin: PLATFORM_<NAME>_URL first, then the URL policy', () => {
-    const platforms = loadConfig({}).platforms;
+    const platforms = loadConfig({}, []).platforms;
     const strict = new PlatformRuntime(platforms, new Map([['mastodon', kitAdapter]]), 1_000, false);
     expect(strict.originOf('mastodon', { instance: 'https://social.example/some/path' })).toBe('https://social.example');
     for (const instance of ['http://127.0.0.1:8080', 'https://10.1.2.3', 'https://user:pw@social.example', 'http://social.example']) {
