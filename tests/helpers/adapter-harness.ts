@@ -6,7 +6,8 @@
 import pino from 'pino';
 import { DELIVERY_CODES, documents, isDocumentedCode } from '../../src/platform/codes.ts';
 import { AdapterError } from '../../src/platform/errors.ts';
-import { shippedAdapters } from '../../src/platform/registry.ts';
+import { REGISTRY } from '../../adapters/registry.ts';
+import { adapterMap } from '../../src/platform/registry.ts';
 import { createPlatformHttp } from '../../src/platform/http.ts';
 import { buildPublishContext, buildPublishInput } from '../../workers/publish-context.ts';
 import type { MediaSource } from '../../src/platform/media.ts';
@@ -133,4 +134,4 @@ export async function caught(p: Promise<unknown>): Promise<AdapterError> {
   return err;
 }
 
-const adapters = shippedAdapters();
+const adapters = adapterMap(REGISTRY);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { xErrors } from '../../adapters/x/codes.ts';
 import { adapterErrors, DELIVERY_CODES } from '../../src/platform/codes.ts';
-import { shippedAdapters } from '../../src/platform/registry.ts';
+import { REGISTRY } from '../../adapters/registry.ts';
+import { adapterMap } from '../../src/platform/registry.ts';
 
 describe('delivery error codes', () => {
   it("an adapter's factories accept only its own codes and the kit's (type error, and a runtime check)", () => {
@@ -20,7 +21,7 @@ describe('delivery error codes', () => {
     // @ts-expect-error: an own code must start with the platform
     expect(() => adapterErrors('x', { 'y.thing': { kind: 'rejected', meaning: 'm' } })).toThrow(/not x\.<lower_snake>/);
     expect(() => adapterErrors('x', { 'x.camelCase': { kind: 'rejected', meaning: 'm' } })).toThrow(/not x\.<lower_snake>/);
-    for (const adapter of shippedAdapters().values()) {
+    for (const adapter of adapterMap(REGISTRY).values()) {
       for (const [code, info] of Object.entries(adapter.codes)) {
         expect(code).toMatch(new RegExp(`^${adapter.manifest.platform}\\.[a-z0-9]+(_[a-z0-9]+)*$`));
         expect(info.meaning.length).toBeGreaterThan(10);
