@@ -12,17 +12,18 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/env.ts';
-import { startHerald } from '../../src/herald.ts';
+import { startHerald } from '../../src/main/herald.ts';
 import { guardedLookup, MediaFetchError } from '../../src/media/fetch.ts';
 import { checkUrlSyntax, privateAccess } from '../../src/media/url-policy.ts';
-import { shippedAdapters } from '../../src/platform/registry.ts';
+import { REGISTRY } from '../../adapters/registry.ts';
+import { adapterMap } from '../../src/platform/registry.ts';
 import { ADMIN_KEY, bearer, ENCRYPTION_KEY, startTestHerald } from '../helpers/herald.ts';
 
 const live = { HERALD_MODE: 'live', ADMIN_API_KEY: ADMIN_KEY, ENCRYPTION_KEY };
 
 describe('HERALD_ALLOW_PRIVATE_URLS in live mode', () => {
   it('is accepted', () => {
-    expect(loadConfig({ ...live, HERALD_ALLOW_PRIVATE_URLS: 'true' }).allowPrivateUrls).toBe(true);
+    expect(loadConfig({ ...live, HERALD_ALLOW_PRIVATE_URLS: 'true' }, []).allowPrivateUrls).toBe(true);
   });
 
   it('is announced with a warning when Herald starts', async () => {
@@ -32,8 +33,8 @@ describe('HERALD_ALLOW_PRIVATE_URLS in live mode', () => {
     const config = loadConfig({
       ...live, HERALD_ALLOW_PRIVATE_URLS: 'true', REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `t${Math.random().toString(36).slice(2, 10)}`,
       DATA_DIR: dataDir, PORT: '0',
-    });
-    const herald = await startHerald({ config, log: pino({ level: 'info' }, sink), adapters: shippedAdapters(), roles: { api: false, worker: false } });
+    }, []);
+    const herald = await startHerald({ config, log: pino({ level: 'info' }, sink), adapters: adapterMap(REGISTRY), roles: { api: false, worker: false } });
     try {
       const warning = lines.find((l) => l.level === 40 && /HERALD_ALLOW_PRIVATE_URLS/.test(l.msg));
       expect(warning?.msg).toMatch(/live mode/);
@@ -47,11 +48,11 @@ describe('HERALD_ALLOW_PRIVATE_URLS in live mode', () => {
 
 describe('HERALD_ALLOWED_PRIVATE_ADDRESSES', () => {
   it('parses a list of CIDRs and addresses, and names a bad entry', () => {
-    const c = loadConfig({ HERALD_ALLOWED_PRIVATE_ADDRESSES: '10.20.0.0/16, 127.0.0.1 ,fd00:1::/32' });
+    const c = loadConfig({ HERALD_ALLOWED_PRIVATE_ADDRESSES: '10.20.0.0/16, 127.0.0.1 ,fd00:1::/32' }, []);
     expect(c.allowedPrivateAddresses).toEqual(['10.20.0.0/16', '127.0.0.1', 'fd00:1::/32']);
     for (const bad of ['10.0.0.0/33', 'nope', '10.0.0.0/8,,', 'fd00::/129']) {
       try {
-        loadConfig({ HERALD_ALLOWED_PRIVATE_ADDRESSES: bad });
+        loadConfig({ HERALD_ALLOWED_PRIVATE_ADDRESSES: bad }, []);
         expect.unreachable(bad);
       } catch (err) {
         expect((err as ConfigError).problems.map((p) => p.variable), bad).toEqual(['HERALD_ALLOWED_PRIVATE_ADDRESSES']);

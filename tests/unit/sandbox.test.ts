@@ -7,16 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
-import { startHerald } from '../../src/herald.ts';
-import { shippedAdapters } from '../../src/platform/registry.ts';
+import { REGISTRY } from '../../adapters/registry.ts';
+import { startHerald } from '../../src/main/herald.ts';
+import { adapterMap } from '../../src/platform/registry.ts';
 import { prepareSandbox, sandboxBanner, seedSandbox } from '../../src/sandbox/sandbox.ts';
 import { silentLog } from '../helpers/adapter-harness.ts';
 
 async function bannerFor(env: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-sandbox-'));
-  const config = loadConfig({ HERALD_MODE: 'sandbox', PORT: '0', REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `t${Math.random().toString(36).slice(2, 10)}`, DATA_DIR: dataDir, ...env });
-  const adapters = shippedAdapters();
-  const sandbox = await prepareSandbox(config, [...adapters.keys()]);
+  const config = loadConfig({ HERALD_MODE: 'sandbox', PORT: '0', REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `t${Math.random().toString(36).slice(2, 10)}`, DATA_DIR: dataDir, ...env }, REGISTRY);
+  const adapters = adapterMap(REGISTRY);
+  const sandbox = await prepareSandbox(config, REGISTRY);
   const herald = await startHerald({ config, log: silentLog, adapters, roles: { api: true, worker: false } });
   try {
     const seed = await seedSandbox(herald, sandbox);
