@@ -6,16 +6,19 @@
  */
 import type { Logger } from 'pino';
 import { AdapterError } from '../platform/errors.ts';
-import type { PlatformAdapter, MetricsReading } from '../platform/port.ts';
+import type { Credentials, PlatformAdapter, MetricsReading } from '../platform/port.ts';
+import type { Account } from '../store/accounts.ts';
 import type { PlatformRuntime } from '../platform/runtime.ts';
 import type { Store } from '../store/index.ts';
-import type { TokenRefresher } from '../../workers/token-refresh.ts';
 import type { AnalyticsSettings } from './settings.ts';
 
 export interface CollectorDeps {
   store: Store;
   runtime: PlatformRuntime;
-  refresher: TokenRefresher;
+  /** The worker's token refresher (wired by the composition root): fresh credentials for a read. */
+  refresher: {
+    ensureFresh(account: Account, adapter: PlatformAdapter, current: Credentials, failedAccessToken?: string): Promise<{ credentials: Credentials }>;
+  };
   settings: AnalyticsSettings;
   log: Logger;
 }
