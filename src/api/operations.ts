@@ -30,6 +30,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /v1/posts/validate': { operationId: 'validatePost', summary: 'Check a post against every target platform\'s rules without storing it', errors: ['validation_failed'] },
   'GET /v1/posts': { operationId: 'listPosts', summary: 'List posts, newest first, with a cursor' },
   'GET /v1/posts/:id': { operationId: 'getPost', summary: 'Read a post and its deliveries' },
+  'GET /v1/posts/:id/metrics': { operationId: 'getPostMetrics', summary: 'Latest engagement per delivery, with when it was collected' },
+  'POST /v1/posts/:id/metrics/refresh': { operationId: 'refreshPostMetrics', summary: 'Collect the post\'s engagement again soon', errors: ['rate_limited'] },
   'PATCH /v1/posts/:id': { operationId: 'updatePost', summary: 'Edit or reschedule a post whose deliveries have not started', errors: ['conflict', 'validation_failed'] },
   'DELETE /v1/posts/:id': { operationId: 'cancelPost', summary: 'Cancel the deliveries of a post that have not started', errors: ['conflict'] },
   'POST /v1/posts/:id/retry': { operationId: 'retryPost', summary: 'Re-queue the failed, retryable deliveries of a post', errors: ['conflict'] },
