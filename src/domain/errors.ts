@@ -11,7 +11,7 @@ export const API_ERRORS = {
   admin_only: { status: 403, meaning: 'The route needs the admin key.' },
   creator_only: { status: 403, meaning: 'The route acts for a creator and needs a creator API key, not the admin key.' },
   not_found: { status: 404, meaning: 'No such resource for this API key (other creators\' resources are not found either).' },
-  request_timeout: { status: 408, meaning: 'The request headers did not arrive in time, or its body stopped making progress (BODY_PROGRESS_TIMEOUT_MS).' },
+  request_timeout: { status: 408, meaning: 'The request did not arrive in time (headers, or the whole request within the server request timeout).' },
   idempotency_mismatch: { status: 409, meaning: 'This Idempotency-Key was used with a different body in the last 24 hours.' },
   idempotency_in_progress: { status: 409, meaning: 'A request with this Idempotency-Key is still being processed.' },
   conflict: { status: 409, meaning: 'The resource is in a state that does not allow this change (e.g. a delivery is publishing).' },
