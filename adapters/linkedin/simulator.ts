@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import {
   createSimServer, type PlatformSimulator, type SimHandler, type SimRequest, type SimResponse, type SimServer, simToken,
 } from '../../src/platform/simulator-kit.ts';
-import { unescapedReserved, unescapeLittle } from './little-text.ts';
+import { type LittleReading, readLittle } from './simulator-little.ts';
 
 const DAY = 86_400_000;
 const PART_BYTES = 4 * 1024 * 1024;
@@ -30,8 +30,12 @@ export interface SimPost {
   author: string;
   body: Record<string, unknown>;
   commentary: string; // as sent (little format)
-  text: string; // what readers see: escapes removed
-  unescaped: string[]; // reserved characters LinkedIn would read as markup
+  // text: what readers see; hashtags, mentions and links LinkedIn made; unescaped: reserved characters misread as markup
+  text: LittleReading['text'];
+  hashtags: LittleReading['hashtags'];
+  mentions: LittleReading['mentions'];
+  links: LittleReading['links'];
+  unescaped: LittleReading['unescaped'];
   media: string[];
   comments: { urn: string; actor: string; text: string }[];
   /** Reactions so far (tests raise it). */
@@ -185,7 +189,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     if (!canActAs(member, author)) return forbidden('partnerApiPostsExternal.CREATE');
     if (!['PUBLIC', 'CONNECTIONS', 'LOGGED_IN'].includes(String(b.visibility))) return err(422, `ERROR :: /visibility :: "${String(b.visibility)}" is not an enum symbol\n`);
     const commentary = typeof b.commentary === 'string' ? b.commentary : '';
-    if ([...unescapeLittle(commentary)].length > 3000) return err(422, 'ERROR :: /commentary :: length of commentary exceeds 3000\n');
+    // Rest.li validates the field as sent: 3,000 UTF-16 units of little-format text, escapes and templates included.
+    if (commentary.length > 3000) return err(422, 'ERROR :: /commentary :: length of commentary exceeds 3000\n');
     const media = checkContent(b.content, author);
     if (!Array.isArray(media)) return media;
     const now = Date.now();
@@ -198,7 +203,7 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
       });
     }
     const urn = `urn:li:share:${7000000000000000000n + BigInt(++seq)}`;
-    state.posts.push({ urn, author, body: b, commentary, text: unescapeLittle(commentary), unescaped: unescapedReserved(commentary), media, comments: [], deleted: false, createdAt: now });
+    state.posts.push({ urn, author, body: b, commentary, ...readLittle(commentary), media, comments: [], deleted: false, createdAt: now });
     return { status: 201, headers: { 'x-restli-id': urn } };
   }));
 

@@ -106,13 +106,64 @@ describe('linkedin adapter against its simulator', () => {
 
   it('escapes little-format reserved characters so readers see the text as written', async () => {
     await start();
-    const text = 'Sale_now (50%) #deal @bob [x] {y} <z> a*b ~c | d \\ e';
+    const text = 'Sale_now (50%) a#b @bob [x] {y} <z> a*b ~c | d \\ e';
     const { ctx, inp } = setup({ text });
     await publishToEnd(linkedinAdapter, inp, ctx);
     const post = sim.state.posts[0]!;
-    expect(post.commentary).toBe('Sale\\_now \\(50%\\) \\#deal \\@bob \\[x\\] \\{y\\} \\<z\\> a\\*b \\~c \\| d \\\\ e');
+    expect(post.commentary).toBe('Sale\\_now \\(50%\\) a\\#b \\@bob \\[x\\] \\{y\\} \\<z\\> a\\*b \\~c \\| d \\\\ e');
     expect(post.unescaped).toEqual([]);
     expect(post.text).toBe(text);
+    expect(post.hashtags).toEqual([]);
+  });
+
+  it('sends #word as a hashtag template LinkedIn links (issue 9 item 5)', async () => {
+    await start();
+    const text = 'Launch day #Herald, #open_source and #2026! Not a tag: a#b, (#) and ## alone';
+    const { ctx, inp } = setup({ text });
+    await publishToEnd(linkedinAdapter, inp, ctx);
+    const post = sim.state.posts[0]!;
+    expect(post.hashtags).toEqual(['Herald', 'open_source', '2026']);
+    expect(post.commentary).toContain('{hashtag|\\#|Herald}');
+    expect(post.text).toBe(text);
+    expect(post.unescaped).toEqual([]);
+  });
+
+  it('sends @[Name](urn) as a mention and escapes a mention-like text that is not one (issue 9 item 5)', async () => {
+    await start();
+    const text = 'Thanks @[Ada Lovelace](urn:li:person:abc123) and @[Acme_Co](urn:li:organization:2414183); not @[x](https://e.com) nor @bob';
+    const { ctx, inp } = setup({ text });
+    await publishToEnd(linkedinAdapter, inp, ctx);
+    const post = sim.state.posts[0]!;
+    expect(post.mentions).toEqual([{ name: 'Ada Lovelace', urn: 'urn:li:person:abc123' }, { name: 'Acme_Co', urn: 'urn:li:organization:2414183' }]);
+    expect(post.text).toBe('Thanks Ada Lovelace and Acme_Co; not @[x](https://e.com) nor @bob');
+    expect(post.unescaped).toEqual([]);
+  });
+
+  it('keeps URLs exactly as written: LinkedIn links them with every character (issue 9 item 5)', async () => {
+    await start();
+    const url = 'https://example.com/a_b/(c)?q=x*y|z&t=~1#top';
+    const text = `Read ${url}. Also http://e.org/x_y, done #news`;
+    const { ctx, inp } = setup({ text });
+    await publishToEnd(linkedinAdapter, inp, ctx);
+    const post = sim.state.posts[0]!;
+    expect(post.links).toEqual([url, 'http://e.org/x_y']);
+    expect(post.text).toBe(text);
+    expect(post.hashtags).toEqual(['news']);
+    expect(post.unescaped).toEqual([]);
+  });
+
+  it('counts the 3,000 characters on the commentary LinkedIn receives: escapes included, UTF-16 units (issue 9 item 5)', async () => {
+    await start();
+    const escapes = `${'a'.repeat(2990)}${'_'.repeat(10)}`; // 3,000 as typed, 3,010 once escaped
+    const emoji = '😀'.repeat(1501); // 1,501 code points, 3,002 UTF-16 units
+    for (const text of [escapes, emoji]) {
+      expect(targetIssues(linkedinAdapter, { text, media: [], options: {} })[0], text.slice(0, 10)).toMatchObject({ field: 'text' });
+    }
+    const fits = `${'a'.repeat(2980)}${'_'.repeat(10)}`;
+    expect(targetIssues(linkedinAdapter, { text: fits, media: [], options: {} })).toEqual([]);
+    const { ctx, inp } = setup({ text: fits });
+    expect((await publishToEnd(linkedinAdapter, inp, ctx)).status).toBe('published');
+    expect(sim.state.posts[0]!.commentary.length).toBe(3000);
   });
 
   it('posts as an organization: the page URN is the author and the media owner', async () => {
