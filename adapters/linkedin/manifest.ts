@@ -6,10 +6,16 @@ import { AUTHOR_URN } from './client.ts';
 import { z } from 'zod';
 import type { PlatformManifest } from '../../src/platform/port.ts';
 import { DOCS } from './client.ts';
+import { commentaryLength } from './little-text.ts';
 
 const MB = 1024 * 1024;
 
-/** commentary ≤ 3000 characters [S Postiz maxLength]. The unit is [U]: we count code points of the raw text. */
+/**
+ * commentary ≤ 3000 characters [S Postiz maxLength]. LinkedIn does not say what it counts; the
+ * API validates the field it receives, so Herald counts the commentary as sent (little format:
+ * escapes and templates included) in UTF-16 units, the strictest reading: a text Herald accepts
+ * is never refused for its length.
+ */
 export const COMMENTARY_MAX = 3000;
 /** Comment text limit, widely cited as 1,250 characters [U]. */
 export const COMMENT_MAX = 1250;
@@ -34,8 +40,8 @@ export const linkedinManifest: PlatformManifest<typeof linkedinOptions> = {
   docs: DOCS.posts,
   text: {
     maxLength: COMMENTARY_MAX,
-    unit: 'Unicode code points of the unescaped text [U: LinkedIn does not say whether it counts UTF-16 units or code points, nor before or after little-format escaping]',
-    count: countCodePoints,
+    unit: 'UTF-16 units of the commentary as sent in LinkedIn\'s little format (each escaped reserved character counts 2, a #hashtag 13 more, an emoji 2) [U: LinkedIn does not say what it counts; this is the strictest reading]',
+    count: commentaryLength,
     required: false,
   },
   media: {

@@ -13,7 +13,7 @@ import type {
 } from '../../src/platform/port.ts';
 import { apiVersion, AUTHOR_URN, encodeUrn, isOk, type RestCall, restRequest } from './client.ts';
 import { classifyFailure, duplicateOf } from './errors.ts';
-import { escapeLittle } from './little-text.ts';
+import { toLittle } from './little-text.ts';
 import { COMMENT_MAX, countCodePoints, type LinkedInOptions } from './manifest.ts';
 import {
   contentFrom, type MediaEntry, mediaEntrySchema, type MediaRun, type PostContent, prepareMedia,
@@ -65,7 +65,7 @@ function authorOf(input: Input): string {
 function postBody(input: Input, author: string, opts: LinkedInOptions, content: PostContent | undefined) {
   return {
     author,
-    commentary: escapeLittle(input.text),
+    commentary: toLittle(input.text),
     visibility: opts.visibility ?? 'PUBLIC',
     distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
     ...(content ? { content } : {}),
