@@ -83,6 +83,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
   const refresh = new Map<string, Token>();
   const codes = new Map<string, { memberId: string; redirectUri: string; scope: string }>();
   let seq = 0;
+  /** /rest calls still to be throttled (LinkedIn also 429s to protect its infrastructure [V rate-limits]). */
+  let throttled = 0;
   const server: SimServer = createSimServer({
     name: 'linkedin',
     describeState: () => ({ posts: state.posts, refreshCount: state.refreshCount, assets: [...state.assets.values()].map(({ urn, kind, status, partPuts }) => ({ urn, kind, status, partPuts })) }),
@@ -120,7 +122,13 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
       if (header(req, 'x-restli-protocol-version') !== '2.0.0') return err(400, 'X-Restli-Protocol-Version: 2.0.0 is required', { code: 'ILLEGAL_ARGUMENT' });
       if (!o.versions.has(version.split('.')[0]!)) return err(426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
       const who = authorize(req);
-      return 'status' in who ? who : handler(req, who);
+      if ('status' in who) return who;
+      // Short throttles answer like the daily ones: 429, no Retry-After, no rate-limit headers [S].
+      if (throttled > 0) {
+        throttled--;
+        return err(429, 'Resource level throttle of 1 MINUTE limit for calls to this resource is reached.');
+      }
+      return handler(req, who);
     };
   }
   const jsonBody = (req: SimRequest) => (b => (b && typeof b === 'object' ? (b as Record<string, unknown>) : undefined))(req.json());
@@ -396,6 +404,10 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     },
     revokeAccessToken(token: string) {
       access.get(token)!.revoked = true;
+    },
+    /** The next `n` /rest calls answer 429 without headers (a short throttle). */
+    throttleNext(n: number) {
+      throttled = n;
     },
     /** Live posts (not deleted). */
     livePosts: () => state.posts.filter((p) => !p.deleted),

@@ -428,15 +428,43 @@ describe('linkedin adapter against its simulator', () => {
     expect(sim.state.posts).toHaveLength(1);
   });
 
-  it('maps 429 to rate_limited until the next 00:00 UTC', async () => {
+  it('maps the daily 429 to rate_limited, waiting minutes first, never past the next 00:00 UTC (issue 9 item 6)', async () => {
     await start({ dailyPostBudget: 1 });
     const a = setup();
     await publishToEnd(linkedinAdapter, a.inp, a.ctx);
     const b = setup({ demo: a.demo });
+    const before = Date.now();
     const err = await caught(publishToEnd(linkedinAdapter, b.inp, b.ctx));
     expect(err).toMatchObject({ kind: 'rate_limited', code: 'linkedin.rate_limited', platformStatus: 429 });
-    expect(err.retryAt!.getTime()).toBe(nextUtcMidnight().getTime());
+    const midnight = nextUtcMidnight().getTime();
+    expect(err.retryAt!.getTime()).toBe(Math.min(midnight, err.retryAt!.getTime()));
+    expect(err.retryAt!.getTime() - before).toBeLessThanOrEqual(Math.min(midnight - before, 10 * 60_000) + 1_000);
     expect(b.state.armed).toBeUndefined();
+  });
+
+  it('backs off a short 429 throttle with growing waits capped at the next 00:00 UTC (issue 9 item 6)', async () => {
+    await start();
+    const { ctx, inp, state } = setup();
+    const waits: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      sim.throttleNext(1);
+      const before = Date.now();
+      const err = await caught(publishToEnd(linkedinAdapter, inp, ctx));
+      expect(err).toMatchObject({ kind: 'rate_limited', code: 'linkedin.rate_limited', platformStatus: 429, scope: 'account' });
+      expect(err.retryAt!.getTime()).toBeLessThanOrEqual(nextUtcMidnight().getTime());
+      waits.push(err.retryAt!.getTime() - before);
+    }
+    expect(waits[0]).toBeGreaterThanOrEqual(Math.min(60_000, nextUtcMidnight().getTime() - Date.now() - 2_000));
+    expect(waits[0]).toBeLessThanOrEqual(10 * 60_000 + 1_000);
+    for (let i = 1; i < waits.length; i++) {
+      // Each wait is longer than the one before (± clock), until the cap at midnight holds them level.
+      const capped = Date.now() + waits[i]! >= nextUtcMidnight().getTime() - 2_000;
+      if (!capped) expect(waits[i]!).toBeGreaterThan(waits[i - 1]! + 1_000);
+    }
+    expect(Date.now() + waits.at(-1)!).toBeGreaterThanOrEqual(nextUtcMidnight().getTime() - 2_000);
+    expect(state.armed).toBeUndefined();
+    sim.throttleNext(0);
+    expect((await publishToEnd(linkedinAdapter, inp, ctx)).status).toBe('published');
   });
 
   it('maps 426 NONEXISTENT_VERSION to linkedin.version_retired and names LINKEDIN_API_VERSION', async () => {
