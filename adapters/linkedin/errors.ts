@@ -15,6 +15,19 @@ import { DOCS, type RestliError, restliErrorSchema } from './client.ts';
  */
 export type Step = 'post' | 'comment' | 'prepare' | 'read';
 
+/** The first wait after a 429; each further 429 of the same delivery doubles it. */
+export const THROTTLE_FIRST_WAIT_MS = 5 * 60_000;
+
+/**
+ * When to try again after the `previous + 1`th 429 of a delivery. A 429 carries no reset
+ * header. Daily application and member windows reset at 00:00 UTC, but LinkedIn also answers
+ * 429 to short throttles [V rate-limits; 2026 review]: THROTTLE_FIRST_WAIT_MS × 2^previous,
+ * never past the next 00:00 UTC, when every daily window has reset.
+ */
+export function throttleRetryAt(previous: number, now = new Date()): Date {
+  return new Date(Math.min(now.getTime() + THROTTLE_FIRST_WAIT_MS * 2 ** previous, nextUtcMidnight(now).getTime()));
+}
+
 export function restliError(res: HttpResponse): RestliError {
   const raw = res.safeJson();
   const parsed = restliErrorSchema.safeParse(raw);
@@ -51,8 +64,8 @@ export function classifyFailure(res: HttpResponse, ctx: { step: Step; apiVersion
     return authFailed({ ...facts, code: 'linkedin.token_expired', refreshable: true, message: said });
   }
   if (res.status === 429) {
-    // No Retry-After or rate-limit headers; daily windows reset at 00:00 UTC (rate-limits page).
-    return rateLimited({ ...facts, code: 'linkedin.rate_limited', retryAt: nextUtcMidnight(), message: `${said}; LinkedIn's daily limits reset at 00:00 UTC` });
+    // No Retry-After or rate-limit headers: the first wait; publish grows it per delivery.
+    return rateLimited({ ...facts, code: 'linkedin.rate_limited', retryAt: throttleRetryAt(0), message: `${said}; LinkedIn sends no reset time` });
   }
   if (res.status === 426) {
     return rejected({

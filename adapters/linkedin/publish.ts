@@ -6,13 +6,13 @@
  */
 import { z } from 'zod';
 import { AdapterError } from '../../src/platform/errors.ts';
-import { rejected, unknownOutcome } from './codes.ts';
+import { rateLimited, rejected, unknownOutcome } from './codes.ts';
 import type { HttpResponse } from '../../src/platform/http.ts';
 import type {
   LookupResult, PublishContext, PublishInput, PublishOutcome, ValidationIssue,
 } from '../../src/platform/port.ts';
 import { apiVersion, AUTHOR_URN, encodeUrn, isOk, type RestCall, restRequest } from './client.ts';
-import { classifyFailure, duplicateOf } from './errors.ts';
+import { classifyFailure, duplicateOf, throttleRetryAt } from './errors.ts';
 import { toLittle } from './little-text.ts';
 import { COMMENT_MAX, countCodePoints, type LinkedInOptions } from './manifest.ts';
 import {
@@ -34,6 +34,8 @@ export const linkedinProgress = z.object({
   video: videoSessionSchema.nullable().optional(),
   postUrn: z.string().optional(),
   firstComment: commentRecordSchema.optional(),
+  /** 429s this delivery met so far: each one doubles the next wait (errors.ts `throttled`). */
+  throttled: z.number().int().nonnegative().optional(),
 });
 type Progress = z.infer<typeof linkedinProgress>;
 type Ctx = PublishContext<Progress>;
@@ -125,6 +127,24 @@ function createdUrn(res: HttpResponse): string {
 }
 
 export async function publishLinkedIn(input: Input, ctx: Ctx): Promise<PublishOutcome> {
+  try {
+    return await publishOnce(input, ctx);
+  } catch (err) {
+    if (!AdapterError.is(err) || err.code !== 'linkedin.rate_limited') throw err;
+    // Each 429 of this delivery doubles the wait, up to the next 00:00 UTC.
+    const previous = ctx.progress.throttled ?? 0;
+    await ctx.saveProgress({ throttled: previous + 1 });
+    const now = new Date();
+    const retryAt = throttleRetryAt(previous, now);
+    const minutes = Math.ceil((retryAt.getTime() - now.getTime()) / 60_000);
+    throw rateLimited({
+      code: err.code, retryAt, ...(err.platformStatus ? { platformStatus: err.platformStatus } : {}),
+      message: `${err.message}: waiting ${minutes} min (429 number ${previous + 1} for this post; LinkedIn's daily limits reset at 00:00 UTC)`,
+    });
+  }
+}
+
+async function publishOnce(input: Input, ctx: Ctx): Promise<PublishOutcome> {
   const run = startRun(input, ctx);
   if (run.progress.postUrn) return finish(run, run.progress.postUrn);
 
