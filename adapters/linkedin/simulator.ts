@@ -19,6 +19,7 @@ export interface LinkedInSimOptions {
   dailyPostBudget?: number; // POST /rest/posts calls per member per UTC day before 429; 150 [U]
   videoPollsUntilAvailable?: number; // GET /rest/videos answers PROCESSING this often after finalize; 2
   videoProcessingFails?: boolean; // finalized videos end in PROCESSING_FAILED
+  mediaProcessingMs?: number; // images and documents stay PROCESSING this long after their PUT [S 2026]; 1000
   supportedVersions?: string[]; // LinkedIn-Version values served; others → 426; 202501–202612
   uploadUrlTtlMs?: number; // upload URLs answer 401 after this; 24 h [U]
   clientId?: string; // checked by the OAuth endpoints when set
@@ -58,6 +59,7 @@ export interface SimAsset {
   uploadToken: string;
   finalizedWith?: string[];
   polls: number;
+  availableAt?: number; // images / documents: PROCESSING until then
 }
 
 interface Member { id: string; name: string; organizations: Set<string> }
@@ -75,6 +77,7 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     duplicateWindowMs: opts.duplicateWindowMs ?? DAY,
     dailyPostBudget: opts.dailyPostBudget ?? 150,
     videoPollsUntilAvailable: opts.videoPollsUntilAvailable ?? 2,
+    mediaProcessingMs: opts.mediaProcessingMs ?? 1_000,
     versions: new Set(opts.supportedVersions ?? defaultVersions()),
     uploadUrlTtlMs: opts.uploadUrlTtlMs ?? DAY,
   };
@@ -111,6 +114,11 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     if (t.revoked) return err(401, 'The token used in the request has been revoked by the user', { code: 'REVOKED_ACCESS_TOKEN', serviceErrorCode: 65601 });
     if (t.expiresAt <= Date.now()) return err(401, 'The token used in the request has expired', { code: 'EXPIRED_ACCESS_TOKEN', serviceErrorCode: 65602 });
     return { member: state.members.get(t.memberId)!, token: t };
+  }
+  /** Images and documents leave PROCESSING once their processing time is over. */
+  function settle(a: SimAsset): SimAsset {
+    if (a.status === 'PROCESSING' && a.availableAt !== undefined && a.availableAt <= Date.now()) a.status = 'AVAILABLE';
+    return a;
   }
   const canActAs = (m: Member, urn: string) => urn === personUrn(m) || m.organizations.has(urn);
   const forbidden = (what: string) => err(403, `Not enough permissions to access: ${what}`, { serviceErrorCode: 100 });
@@ -223,7 +231,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
       const a = id ? state.assets.get(id) : undefined;
       if (!a || !kinds.includes(a.kind)) return err(422, `ERROR :: ${at} :: ${String(id)} is not a valid ${kinds.join('/')} URN\n`);
       if (a.owner !== author) return forbidden(`${a.urn} is owned by another author`);
-      if (a.status !== 'AVAILABLE') return err(422, `ERROR :: ${at} :: ${a.urn} is not AVAILABLE (status ${a.status})\n`);
+      // A post referencing media still being processed is refused [S Postiz 2026-05].
+      if (settle(a).status !== 'AVAILABLE') return err(422, `ERROR :: ${at} :: ${a.urn} is not AVAILABLE (status ${a.status}): media is still processing\n`);
       return undefined;
     };
     if (c.media) {
@@ -349,8 +358,16 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     if (a.status === 'PROCESSING' && a.polls++ >= o.videoPollsUntilAvailable) a.status = opts.videoProcessingFails ? 'PROCESSING_FAILED' : 'AVAILABLE';
     return { status: 200, body: { id: a.urn, owner: a.owner, status: a.status, ...(a.status === 'PROCESSING_FAILED' ? { processingFailureReason: 'Video is too short' } : {}) } };
   }));
-  // A w_member_social token cannot read image status (write-only) [S Postiz].
-  server.route('GET', '/rest/images/:urn', rest(() => forbidden('images.GET')));
+  // A w_member_social token cannot read image or document status (write-only) [S Postiz];
+  // a page admin's token (w_organization_social) reads its page's media.
+  for (const kind of ['images', 'documents'] as const) {
+    server.route('GET', `/rest/${kind}/:urn`, rest((req, { member, token }) => {
+      const a = state.assets.get(req.params.urn!);
+      if (!a || `${a.kind}s` !== kind) return err(404, `${kind.slice(0, -1)} ${req.params.urn} not found`);
+      if (!token.scope.split(',').includes('w_organization_social') || !member.organizations.has(a.owner)) return forbidden(`${kind}.GET`);
+      return { status: 200, body: { id: a.urn, owner: a.owner, status: settle(a).status } };
+    }));
+  }
 
   function upload(req: SimRequest, part: number | undefined): SimResponse {
     const who = authorize(req);
@@ -362,7 +379,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
       if (a.kind === 'video') return err(400, 'videos are uploaded in parts');
       a.partPuts[0]!++;
       a.bytes = req.body.length;
-      a.status = 'AVAILABLE';
+      a.status = 'PROCESSING';
+      a.availableAt = Date.now() + o.mediaProcessingMs;
       return { status: 201 };
     }
     const range = a.parts[part];

@@ -48,7 +48,8 @@ describe('linkedin adapter against its simulator', () => {
   let sim: Sim;
   let origin: string;
   async function start(o?: LinkedInSimOptions) {
-    sim = createLinkedInSimulator(o);
+    // Images and documents process for a moment; the adapter's grace for member tokens is a bit longer.
+    sim = createLinkedInSimulator({ mediaProcessingMs: 100, ...o });
     origin = await sim.server.start();
   }
   afterEach(async () => {
@@ -62,7 +63,7 @@ describe('linkedin adapter against its simulator', () => {
     const demo = o.demo ?? sim.createDemoAccount({ organization: o.organization ?? false });
     const { ctx, state } = makeContext({
       adapter: linkedinAdapter, baseUrl: origin, credentials: o.credentials ?? demo.credentials, media: o.media ?? [],
-      settings: { ...OAUTH, extra: o.extra ?? {} }, ...(o.state ? { state: o.state } : {}), previousAttemptAmbiguous: o.ambiguous ?? false,
+      settings: { ...OAUTH, extra: { mediaGraceMs: '150', ...o.extra } }, ...(o.state ? { state: o.state } : {}), previousAttemptAmbiguous: o.ambiguous ?? false,
     });
     const inp = input({
       text: o.text ?? `hello from Herald ${Math.random().toString(36).slice(2, 8)}`,
@@ -276,6 +277,38 @@ describe('linkedin adapter against its simulator', () => {
     expect(sim.server.callsTo('POST', '/rest/posts')).toHaveLength(0);
     expect((await linkedinAdapter.publish(inp, ctx)).status).toBe('published');
     expect([...sim.state.assets.values()][0]!.partPuts).toEqual([1, 1]);
+  });
+
+  it('waits the grace period before posting a member image LinkedIn may still be processing (issue 9 item 4)', async () => {
+    await start({ mediaProcessingMs: 300 });
+    const { ctx, inp } = setup({ media: [bufferSource(Buffer.alloc(512, 3), 'image/png')], extra: { mediaGraceMs: '400' } });
+    expect((await publishToEnd(linkedinAdapter, inp, ctx)).status).toBe('published');
+    expect(sim.livePosts()).toHaveLength(1);
+    // The member token may not read the image's status: asked once per run, answered 403.
+    const reads = sim.server.calls.filter((c) => c.method === 'GET' && c.path.startsWith('/rest/images/'));
+    expect(reads.length).toBeGreaterThan(0);
+  });
+
+  it('polls a page\'s image and document until AVAILABLE before posting (issue 9 item 4)', async () => {
+    await start({ mediaProcessingMs: 300 });
+    for (const source of [bufferSource(Buffer.alloc(512, 4), 'image/jpeg'), bufferSource(Buffer.alloc(2048, 5), 'application/pdf')]) {
+      const { ctx, inp } = setup({ organization: true, media: [source], extra: { mediaGraceMs: '0' } });
+      const out = await publishToEnd(linkedinAdapter, inp, ctx);
+      expect(out.status).toBe('published');
+    }
+    expect(sim.livePosts()).toHaveLength(2);
+    for (const kind of ['images', 'documents']) {
+      expect(sim.server.calls.filter((c) => c.method === 'GET' && c.path.startsWith(`/rest/${kind}/`)).length, kind).toBeGreaterThan(1);
+    }
+  });
+
+  it('retries a post LinkedIn refused because its media is still processing (issue 9 item 4)', async () => {
+    await start({ mediaProcessingMs: 60_000 });
+    const { ctx, inp, state } = setup({ media: [bufferSource(Buffer.alloc(512, 6), 'image/png')], extra: { mediaGraceMs: '0' } });
+    const err = await caught(publishToEnd(linkedinAdapter, inp, ctx));
+    expect(err).toMatchObject({ kind: 'transient', code: 'linkedin.media_processing', platformStatus: 422 });
+    expect(state.armed).toBeUndefined();
+    expect(sim.state.posts).toHaveLength(0);
   });
 
   it('rejects a video LinkedIn fails to process', async () => {
