@@ -112,5 +112,10 @@ export const videoStatusSchema = z.looseObject({
   processingFailureReason: z.string().optional(),
 });
 
+// GET /rest/images/{urn} and /rest/documents/{urn} → status (page tokens; member tokens get 403). See DOCS.images
+export const assetStatusSchema = z.looseObject({
+  status: z.enum(['PROCESSING', 'AVAILABLE', 'WAITING_UPLOAD', 'PROCESSING_FAILED']),
+});
+
 // GET /v2/userinfo (OpenID Connect). See DOCS.userinfo
 export const userinfoSchema = z.looseObject({ sub: z.string().min(1), name: z.string().optional() });

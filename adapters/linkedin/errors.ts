@@ -80,6 +80,11 @@ export function classifyFailure(res: HttpResponse, ctx: { step: Step; apiVersion
   if (res.status >= 500 || res.status < 200 || (res.status >= 300 && res.status < 400)) {
     return serverError(res, { platform: 'linkedin', phase: ctx.step === 'post' || ctx.step === 'comment' ? 'write' : 'prepare', message: said, ...facts });
   }
+  // A post whose image, document or video LinkedIn is still processing is refused [S 2026]:
+  // nothing was created, and the same post succeeds once the media is AVAILABLE.
+  if (ctx.step === 'post' && (res.status === 422 || res.status === 400) && /still processing|not AVAILABLE|PROCESSING/.test(err.message ?? '')) {
+    return transient({ ...facts, code: 'linkedin.media_processing', message: `${said}; trying again once LinkedIn has processed the media` });
+  }
   if (duplicateOf(res).found) {
     return rejected({ ...facts, platformCode: 'DUPLICATE_POST', code: 'linkedin.duplicate_post', message: said });
   }

@@ -4,6 +4,8 @@
  * uploads the same bytes twice.
  *   images / documents: initializeUpload → one PUT of the whole file, streamed
  *   video: initializeUpload → PUT each 4 MiB range → finalizeUpload → poll until AVAILABLE
+ * Images and documents process asynchronously too [S 2026]: they are polled until AVAILABLE
+ * where the token may read them (page tokens), else the post waits MEDIA_GRACE_MS after the upload.
  */
 import { z } from 'zod';
 import { rejected, transient } from './codes.ts';
@@ -12,7 +14,7 @@ import type { MediaSource } from '../../src/platform/media.ts';
 import type { MediaRef, PublishContext } from '../../src/platform/port.ts';
 import {
   apiVersion, DOCS, documentInitSchema, encodeUrn, imageInitSchema, isOk, type RestCall, restRequest,
-  uploadInstructionSchema, type UploadInstruction, videoInitSchema, videoStatusSchema,
+  assetStatusSchema, uploadInstructionSchema, type UploadInstruction, videoInitSchema, videoStatusSchema,
 } from './client.ts';
 import { classifyFailure, restliError } from './errors.ts';
 import { MULTI_IMAGE_MAX } from './manifest.ts';
@@ -21,6 +23,14 @@ import { MULTI_IMAGE_MAX } from './manifest.ts';
 const VIDEO_POLLS_PER_RUN = 5;
 const VIDEO_POLL_INTERVAL_MS = 3_000;
 export const VIDEO_CHECK_AFTER_MS = 30_000;
+/**
+ * A member token (w_member_social) may not read image or document status [S Postiz]: the post
+ * waits this long after the upload instead. `settings.extra.mediaGraceMs` overrides it.
+ */
+export const MEDIA_GRACE_MS = 5_000;
+const MEDIA_POLLS_PER_RUN = 5;
+const MEDIA_POLL_INTERVAL_MS = 1_000;
+const MEDIA_CHECK_AFTER_MS = 10_000;
 /** A 4 MiB part on a slow uplink; a whole 100 MB document. */
 const PART_TIMEOUT_MS = 120_000;
 const WHOLE_FILE_TIMEOUT_MS = 300_000;
@@ -30,8 +40,10 @@ export const mediaEntrySchema = z.object({
   kind: z.enum(['image', 'gif', 'video', 'document']),
   altText: z.string().optional(),
   title: z.string().optional(),
-  /** Video only: GET /rest/videos answered AVAILABLE. */
+  /** GET /rest/{videos|images|documents} answered AVAILABLE, or (unreadable status) the grace passed. */
   ready: z.boolean().optional(),
+  /** Images and documents: when the upload finished (ms epoch), for the grace period. */
+  uploadedAt: z.number().optional(),
 });
 export type MediaEntry = z.infer<typeof mediaEntrySchema>;
 
@@ -62,7 +74,7 @@ export type PostContent =
   | { media: { id: string; title?: string; altText?: string } }
   | { multiImage: { images: { id: string; altText?: string }[] } };
 
-export type Prepared = { content: PostContent | undefined } | { processing: true };
+export type Prepared = { content: PostContent | undefined } | { processing: { checkAfterMs: number; note: string } };
 
 const combinationError = (why: string) =>
   rejected({ code: 'linkedin.media_combination', message: `LinkedIn posts carry one video, or one document, or 1–${MULTI_IMAGE_MAX} images: ${why}` });
@@ -86,16 +98,21 @@ export async function prepareMedia(refs: MediaRef[], run: MediaRun, opts: { docu
       await run.saveMedia(ref.index, { ...base, urn: await uploadVideo(ref.index, source, run) });
     } else if (source.kind === 'document') {
       const urn = await uploadWhole('documents', source, run);
-      await run.saveMedia(ref.index, { ...base, urn, title: fileTitle(ref.url ?? source.publicUrl) });
+      await run.saveMedia(ref.index, { ...base, urn, title: fileTitle(ref.url ?? source.publicUrl), uploadedAt: Date.now() });
     } else {
-      await run.saveMedia(ref.index, { ...base, urn: await uploadWhole('images', source, run) });
+      await run.saveMedia(ref.index, { ...base, urn: await uploadWhole('images', source, run), uploadedAt: Date.now() });
     }
   }
 
   for (const ref of refs) {
     const entry = run.media[ref.index]!;
-    if (entry.kind !== 'video' || entry.ready) continue;
-    if (!(await awaitVideo(entry.urn, run))) return { processing: true };
+    if (entry.ready) continue;
+    if (entry.kind === 'video') {
+      if (!(await awaitVideo(entry.urn, run))) return { processing: { checkAfterMs: VIDEO_CHECK_AFTER_MS, note: 'LinkedIn is still processing the video' } };
+    } else {
+      const waitMs = await awaitAsset(entry, run);
+      if (waitMs > 0) return { processing: { checkAfterMs: waitMs, note: `LinkedIn is still processing the ${entry.kind === 'document' ? 'document' : 'image'}` } };
+    }
     await run.saveMedia(ref.index, { ...entry, ready: true });
   }
   return { content: contentFrom(refs, run.media, opts) };
@@ -234,6 +251,46 @@ async function awaitVideo(urn: string, run: MediaRun): Promise<boolean> {
     if (poll >= VIDEO_POLLS_PER_RUN) return false;
     await run.ctx.wait(VIDEO_POLL_INTERVAL_MS);
   }
+}
+
+function graceMs(run: MediaRun): number {
+  const raw = run.rest.settings.extra.mediaGraceMs;
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : MEDIA_GRACE_MS;
+}
+
+/**
+ * 0 once an image or document may be posted; else how long to wait before looking again.
+ * Polls GET /rest/images|documents/{urn} until AVAILABLE; where the token may not read it
+ * (403, member tokens), waits the grace period after the upload instead.
+ */
+async function awaitAsset(entry: MediaEntry, run: MediaRun): Promise<number> {
+  const path = entry.kind === 'document' ? 'documents' : 'images';
+  const doc = entry.kind === 'document' ? DOCS.documents : DOCS.images;
+  for (let poll = 1; ; poll++) {
+    const res = await restRequest(run.rest, { method: 'GET', path: `/${path}/${encodeUrn(entry.urn)}`, phase: 'read' });
+    if (res.status === 403) return awaitGrace(entry, run);
+    if (!isOk(res)) throw classifyFailure(res, { step: 'read', apiVersion: apiVersion(run.rest.settings) });
+    const asset = parseBody(assetStatusSchema, res, { platform: 'linkedin', phase: 'read', doc });
+    if (asset.status === 'AVAILABLE') return 0;
+    if (asset.status === 'PROCESSING_FAILED') {
+      throw rejected({ code: 'linkedin.media_processing_failed', platformCode: 'PROCESSING_FAILED', message: `LinkedIn could not process the ${entry.kind} ${entry.urn}` });
+    }
+    if (poll >= MEDIA_POLLS_PER_RUN) return MEDIA_CHECK_AFTER_MS;
+    await run.ctx.wait(MEDIA_POLL_INTERVAL_MS);
+  }
+}
+
+/** Waits (in this run, as far as the worker allows) until the grace after the upload is over. */
+async function awaitGrace(entry: MediaEntry, run: MediaRun): Promise<number> {
+  // Uploaded before Herald kept upload times: long ago.
+  const end = (entry.uploadedAt ?? 0) + graceMs(run);
+  for (let i = 0; i < MEDIA_POLLS_PER_RUN; i++) {
+    const left = end - Date.now();
+    if (left <= 0) return 0;
+    await run.ctx.wait(left);
+  }
+  return Math.max(0, end - Date.now());
 }
 
 /**

@@ -17,7 +17,7 @@ import { toLittle } from './little-text.ts';
 import { COMMENT_MAX, countCodePoints, type LinkedInOptions } from './manifest.ts';
 import {
   contentFrom, type MediaEntry, mediaEntrySchema, type MediaRun, type PostContent, prepareMedia,
-  VIDEO_CHECK_AFTER_MS, type VideoSession, videoSessionSchema,
+  type VideoSession, videoSessionSchema,
 } from './media.ts';
 
 const commentRecordSchema = z.object({
@@ -149,9 +149,7 @@ async function publishOnce(input: Input, ctx: Ctx): Promise<PublishOutcome> {
   if (run.progress.postUrn) return finish(run, run.progress.postUrn);
 
   const prepared = await prepareMedia(input.media, mediaRun(run), run.opts);
-  if ('processing' in prepared) {
-    return { status: 'processing', checkAfterMs: VIDEO_CHECK_AFTER_MS, note: 'LinkedIn is still processing the video' };
-  }
+  if ('processing' in prepared) return { status: 'processing', ...prepared.processing };
   const body = postBody(input, run.author, run.opts, prepared.content);
 
   await ctx.armWrite('post');

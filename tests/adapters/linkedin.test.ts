@@ -189,7 +189,7 @@ describe('linkedin adapter against its simulator', () => {
     expect(puts[0]!.headers['content-type']).toBe('image/png');
     expect(puts[0]!.headers.authorization).toBe(`Bearer ${ctx.credentials.accessToken}`);
     expect(postBody().content).toEqual({ media: { id: image.urn, altText: 'a red square' } });
-    expect(state.progress.media).toEqual({ 0: { urn: image.urn, kind: 'image', altText: 'a red square' } });
+    expect(state.progress.media).toEqual({ 0: { urn: image.urn, kind: 'image', altText: 'a red square', uploadedAt: expect.any(Number), ready: true } });
     expect(out.status === 'published' && out.receipt.details?.mediaUrns).toEqual([image.urn]);
   });
 
