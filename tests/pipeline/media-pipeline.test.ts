@@ -126,7 +126,8 @@ describe('media pipeline', () => {
     const done = await h.waitFor(d!.id, (x) => x.status === 'published', 30_000);
     const p = li.state.posts.find((x) => x.urn === done.platformPostId)!;
     expect(p).toBeDefined();
-    expect(JSON.stringify(p)).toContain('Video \\\\(with parens\\\\) \\\\#launch');
+    expect(p.commentary).toBe('Video \\(with parens\\) {hashtag|\\#|launch}');
+    expect(p.hashtags).toEqual(['launch']);
     const asset = [...li.state.assets.values()].find((a) => a.kind === 'video' && a.partPuts !== undefined)!;
     expect(asset.partPuts).toEqual([1, 1, 1]);
   });
