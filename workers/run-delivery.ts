@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { CLAIMABLE, withHistory, type Delivery, type DeliveryEvents } from '../src/domain/delivery.ts';
 import { AdapterError } from '../src/platform/errors.ts';
+import { AppConfigError } from '../src/platform/oauth2-errors.ts';
 import type { Credentials, PlatformAdapter, PublishContext, PublishInput, PublishOutcome } from '../src/platform/port.ts';
 import { buildPublishContext, buildPublishInput, type ProgressStore } from './publish-context.ts';
 import type { MediaSource } from '../src/platform/media.ts';
@@ -32,6 +33,11 @@ export interface RunDeps {
   stopping(): boolean;
   /** Marks the account reauth_required (and tells whoever listens). */
   onReauth(account: Account, reason: string): Promise<void>;
+  /**
+   * Herald's configuration for the platform is refused (app credentials, a sunset API version):
+   * pause the platform with the operator-facing reason. The same hook the token refresher uses.
+   */
+  onAppConfigError(platform: Account['platform'], reason: string): Promise<void>;
   /** Longest in-process wait an adapter may ask for; longer waits become `processing`. */
   maxWaitMs?: number;
 }
@@ -262,6 +268,7 @@ export async function runDelivery(deps: RunDeps, deliveryId: string, signal: Abo
     if (!AdapterError.is(e)) log.error({ err, deliveryId: d.id }, 'unexpected error in publish run');
     const decision = decideError(e, outcomeCtx);
     if (decision.reauth) await deps.onReauth(account, decision.reauth);
+    if (AppConfigError.isAppConfig(e)) await deps.onAppConfigError(d.platform, e.message);
     if (decision.block) {
       if (decision.block.scope === 'platform') await store.blockPlatform(d.platform, decision.block.until);
       else await store.accounts.blockUntil(account.id, decision.block.until);

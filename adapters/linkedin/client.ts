@@ -6,12 +6,11 @@
 import { z } from 'zod';
 import type { HttpResponse, PlatformHttp, RequestPhase } from '../../src/platform/http.ts';
 import type { Credentials, PlatformSettings } from '../../src/platform/port.ts';
+import { apiVersion } from './version.ts';
 
 export const REST_BASE = 'https://api.linkedin.com/rest';
 export const OAUTH_BASE = 'https://www.linkedin.com/oauth/v2';
 export const USERINFO_URL = 'https://api.linkedin.com/v2/userinfo';
-/** Versions retire about 12 months after release (426 NONEXISTENT_VERSION); operators override it. */
-export const DEFAULT_API_VERSION = '202601';
 
 export const DOCS = {
   posts: 'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api',
@@ -28,9 +27,7 @@ export const DOCS = {
 
 export const AUTHOR_URN = /^urn:li:(person|organization):[A-Za-z0-9_-]+$/;
 
-export function apiVersion(settings: PlatformSettings): string {
-  return settings.extra.apiVersion ?? DEFAULT_API_VERSION;
-}
+export { apiVersion } from './version.ts';
 
 /** Headers for every /rest call: LinkedIn rejects calls without both versioning headers. */
 export function restHeaders(credentials: Credentials, settings: PlatformSettings, json = true): Record<string, string> {

@@ -4,7 +4,8 @@
  */
 import { type AdapterError, nextUtcMidnight } from '../../src/platform/errors.ts';
 import { type HttpResponse, serverError } from '../../src/platform/http.ts';
-import { authFailed, rateLimited, rejected } from './codes.ts';
+import { AppConfigError } from '../../src/platform/oauth2-errors.ts';
+import { authFailed, rateLimited, rejected, transient } from './codes.ts';
 import { DOCS, type RestliError, restliErrorSchema } from './client.ts';
 
 /**
@@ -68,10 +69,12 @@ export function classifyFailure(res: HttpResponse, ctx: { step: Step; apiVersion
     return rateLimited({ ...facts, code: 'linkedin.rate_limited', retryAt: throttleRetryAt(0), message: `${said}; LinkedIn sends no reset time` });
   }
   if (res.status === 426) {
-    return rejected({
+    // A sunset version is Herald's configuration, not the creator's post: pause LinkedIn with
+    // the reason (GET /v1/admin/queues); deliveries wait, no attempt spent, until it is fixed.
+    return new AppConfigError({
       ...facts,
       code: 'linkedin.version_retired',
-      message: `LinkedIn no longer serves API version ${ctx.apiVersion} (426 ${err.code ?? 'NONEXISTENT_VERSION'}). Set LINKEDIN_API_VERSION to a current YYYYMM version (${DOCS.versioning}).`,
+      message: `LinkedIn no longer serves API version ${ctx.apiVersion} (426 ${err.code ?? 'NONEXISTENT_VERSION'}): upgrade LINKEDIN_API_VERSION to a current YYYYMM version, or unset it to follow the default, then resume LinkedIn (${DOCS.versioning})`,
     });
   }
   if (res.status === 403) {

@@ -20,7 +20,8 @@ export interface LinkedInSimOptions {
   videoPollsUntilAvailable?: number; // GET /rest/videos answers PROCESSING this often after finalize; 2
   videoProcessingFails?: boolean; // finalized videos end in PROCESSING_FAILED
   mediaProcessingMs?: number; // images and documents stay PROCESSING this long after their PUT [S 2026]; 1000
-  supportedVersions?: string[]; // LinkedIn-Version values served; others → 426; 202501–202612
+  supportedVersions?: string[]; // LinkedIn-Version values served; others → 426. Default: released and not sunset on `clock`
+  clock?: () => Date; // the simulator's date for version sunsets; default: now
   uploadUrlTtlMs?: number; // upload URLs answer 401 after this; 24 h [U]
   clientId?: string; // checked by the OAuth endpoints when set
   clientSecret?: string;
@@ -65,7 +66,19 @@ export interface SimAsset {
 interface Member { id: string; name: string; organizations: Set<string> }
 interface Token { memberId: string; expiresAt: number; revoked: boolean; scope: string }
 
-const defaultVersions = () => [2025, 2026].flatMap((y) => Array.from({ length: 12 }, (_, m) => `${y}${String(m + 1).padStart(2, '0')}`));
+/**
+ * Monthly versions, each served about 12 months, then refused with 426 [V versioning]. Published
+ * sunsets [V migrations page, 2026 review]; others: the 15th of the same month a year later.
+ */
+const SUNSETS: Record<string, string> = { '202511': '2026-11-16', '202601': '2027-01-15' };
+function served(version: string, now: Date): boolean {
+  const m = /^(\d{4})(\d{2})$/.exec(version);
+  if (!m) return false;
+  const [year, month] = [Number(m[1]), Number(m[2])];
+  if (month < 1 || month > 12 || Date.UTC(year, month - 1, 1) > now.getTime()) return false;
+  const sunset = SUNSETS[version] ? Date.parse(`${SUNSETS[version]}T00:00:00Z`) : Date.UTC(year + 1, month - 1, 15);
+  return now.getTime() < sunset;
+}
 const err = (status: number, message: string, extra: Record<string, unknown> = {}): SimResponse => ({ status, body: { status, message, ...extra } });
 const header = (req: SimRequest, name: string) => [req.headers[name]].flat()[0];
 const personUrn = (m: Member) => `urn:li:person:${m.id}`;
@@ -78,7 +91,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     dailyPostBudget: opts.dailyPostBudget ?? 150,
     videoPollsUntilAvailable: opts.videoPollsUntilAvailable ?? 2,
     mediaProcessingMs: opts.mediaProcessingMs ?? 1_000,
-    versions: new Set(opts.supportedVersions ?? defaultVersions()),
+    versions: opts.supportedVersions ? new Set(opts.supportedVersions) : undefined,
+    clock: opts.clock ?? (() => new Date()),
     uploadUrlTtlMs: opts.uploadUrlTtlMs ?? DAY,
   };
   const state = { posts: [] as SimPost[], assets: new Map<string, SimAsset>(), refreshCount: 0, members: new Map<string, Member>(), usage: new Map<string, number>() };
@@ -128,7 +142,8 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
       const version = header(req, 'linkedin-version');
       if (!version) return err(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', { code: 'VERSION_MISSING' });
       if (header(req, 'x-restli-protocol-version') !== '2.0.0') return err(400, 'X-Restli-Protocol-Version: 2.0.0 is required', { code: 'ILLEGAL_ARGUMENT' });
-      if (!o.versions.has(version.split('.')[0]!)) return err(426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
+      const base = version.split('.')[0]!;
+      if (!(o.versions ? o.versions.has(base) : served(base, o.clock()))) return err(426, `Requested version ${version} is not active`, { code: 'NONEXISTENT_VERSION' });
       const who = authorize(req);
       if ('status' in who) return who;
       // Short throttles answer like the daily ones: 429, no Retry-After, no rate-limit headers [S].

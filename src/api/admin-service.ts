@@ -38,6 +38,10 @@ export interface PlatformOverview {
   /** Why Herald paused it itself (app credentials refused), while it is paused. */
   pausedReason: string | null;
   blockedUntil: string | null;
+  /** What the adapter says about its configuration (e.g. LinkedIn's API version and its sunset). */
+  config: Record<string, string>;
+  /** Configuration warnings (e.g. the API version sunsets within 60 days). */
+  configWarnings: string[];
 }
 
 function matches(d: Delivery, f: DeliveryFilter): boolean {
@@ -131,7 +135,11 @@ export class AdminService {
     for (const [p, c] of Object.entries(counts)) {
       const [until, held] = await Promise.all([this.s.store.platformBlockedUntil(p), this.s.store.platformPauseReason(p)]);
       const pausedReason = c.paused && held ? `${held.reason} (since ${held.at})` : null;
-      platforms[p] = { ...c, pausedReason, blockedUntil: until > Date.now() ? new Date(until).toISOString() : null };
+      const status = this.s.runtime.adapter(p as PlatformName)?.configStatus?.(this.s.runtime.settings(p as PlatformName), new Date());
+      platforms[p] = {
+        ...c, pausedReason, blockedUntil: until > Date.now() ? new Date(until).toISOString() : null,
+        config: status?.facts ?? {}, configWarnings: status?.warnings ?? [],
+      };
     }
     return { platforms, deliveries: await this.s.store.deliveries.countsByStatus() };
   }

@@ -131,6 +131,10 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   const platforms = [...o.adapters.keys()];
   const queues = new PublishQueues(queueConn, store.k.bullPrefix, platforms, config.scheduleLookaheadMs);
   const runtime = PlatformRuntime.fromConfig(config, o.adapters);
+  // Configuration an operator must act on soon (LinkedIn: the API version's sunset is near).
+  for (const [platform, adapter] of o.adapters) {
+    for (const warning of adapter.configStatus?.(runtime.settings(platform), new Date()).warnings ?? []) log.warn({ platform }, warning);
+  }
 
   let url: string | undefined;
   const publicUrl = () => (config.publicUrl ?? url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
@@ -164,14 +168,14 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     await store.audit.append({ actor: 'system', action: 'account.reauth_required', target: account.id, reason });
     log.warn({ accountId: account.id, platform: account.platform, reason }, 'account needs to be reconnected');
   };
-  // Herald's app credentials refused or missing: an operator problem, never the creator's.
+  // Herald's app credentials refused or missing, or its API version sunset: an operator problem, never the creator's.
   // The platform pauses with the reason (GET /v1/admin/queues); accounts stay as they are.
   const onAppConfigError = async (platform: PlatformName, reason: string) => {
     const first = await store.setPlatformPauseReason(platform, reason, runtime.appFingerprint(platform));
     await queues.pause(platform);
     if (!first) return;
     await store.audit.append({ actor: 'system', action: 'platform.pause', target: platform, reason });
-    log.error({ platform, reason }, 'platform paused: its app credentials are missing or refused');
+    log.error({ platform, reason }, 'platform paused: Herald\'s configuration for it is refused (app credentials, API version)');
   };
   const refresher = new TokenRefresher(store, runtime, log, { onReauth, onAppConfigError, onRefresh: (p, ok) => metrics.tokenRefresh(p, ok) });
   if (o.roles.worker) await resumeFixedPlatforms(store, queues, runtime, log);
@@ -196,7 +200,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   if (o.roles.worker) {
     workers = startPublishWorkers({
       deps: {
-        store, runtime, refresher, log, events, onReauth, maxAttempts: config.maxAttempts,
+        store, runtime, refresher, log, events, onReauth, onAppConfigError, maxAttempts: config.maxAttempts,
         media: createMediaOpener({ store: media, dataDir: config.dataDir, allowPrivateUrls: urlAccess, maxBytes: config.mediaMaxBytes }),
       },
       redisUrl, prefix: store.k.bullPrefix, platforms: o.workerPlatforms ?? platforms, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, log,

@@ -326,6 +326,16 @@ export interface PlatformAdapter<Options = unknown, Progress = unknown> {
   oauth?: OAuthFlow;
   /** How to fetch the app-level token (WeChat stable_token, Douyin client_token); Herald stores, shares and locks it. */
   appToken?: AppTokenSource;
+  /**
+   * What the operator should know about this platform's configuration: facts shown in
+   * GET /v1/admin/queues (e.g. the API version and its sunset) and warnings logged at start-up.
+   */
+  configStatus?(settings: PlatformSettings, now: Date): ConfigStatus;
+}
+
+export interface ConfigStatus {
+  facts: Record<string, string>;
+  warnings: string[];
 }
 
 export interface AppTokenSource {

@@ -55,7 +55,8 @@ export class PlatformRuntime {
   /** Identifies the configured app credentials without revealing them (a pause for bad credentials ends when they change). */
   appFingerprint(platform: PlatformName): string {
     const c = this.platforms[platform];
-    return createHash('sha256').update(`${c.clientId ?? ''}\0${c.clientSecret ?? ''}`).digest('hex').slice(0, 16);
+    // Platform settings (LinkedIn's API version) count too: a pause for a refused one lifts once it changed.
+    return createHash('sha256').update(`${c.clientId ?? ''}\0${c.clientSecret ?? ''}\0${JSON.stringify(c.extra ?? {})}`).digest('hex').slice(0, 16);
   }
 
   /**

@@ -10,6 +10,7 @@ import { bufferSource, generatedSource, type MediaSource } from '../../src/platf
 import type { Credentials, MediaRef } from '../../src/platform/port.ts';
 import { type HarnessState, input, makeContext, publishToEnd, refreshContext, caught } from '../helpers/adapter-harness.ts';
 import { targetIssues } from '../../src/platform/define.ts';
+import { AppConfigError } from '../../src/platform/oauth2-errors.ts';
 
 const MiB = 1024 * 1024;
 const OAUTH = { clientId: 'li-client', clientSecret: 'li-secret' };
@@ -500,13 +501,46 @@ describe('linkedin adapter against its simulator', () => {
     expect((await publishToEnd(linkedinAdapter, inp, ctx)).status).toBe('published');
   });
 
-  it('maps 426 NONEXISTENT_VERSION to linkedin.version_retired and names LINKEDIN_API_VERSION', async () => {
+  it('maps 426 NONEXISTENT_VERSION to a platform pause telling the operator to upgrade LINKEDIN_API_VERSION (issue 9 item 3)', async () => {
     await start({ supportedVersions: ['202601'] });
-    const { ctx, inp } = setup({ extra: { apiVersion: '202401' } });
+    const { ctx, inp, state } = setup({ extra: { apiVersion: '202401' } });
     const err = await caught(publishToEnd(linkedinAdapter, inp, ctx));
-    expect(err).toMatchObject({ kind: 'rejected', code: 'linkedin.version_retired', platformStatus: 426 });
-    expect(err.message).toContain('LINKEDIN_API_VERSION');
+    expect(err).toMatchObject({ kind: 'rate_limited', scope: 'platform', code: 'linkedin.version_retired', platformStatus: 426 });
+    expect(AppConfigError.isAppConfig(err)).toBe(true);
+    expect(err.message).toContain('upgrade LINKEDIN_API_VERSION');
     expect(err.message).toContain('202401');
+    expect(state.armed).toBeUndefined();
+  });
+
+  it('simulator: refuses versions LinkedIn has sunset or not released yet (issue 9 item 3)', async () => {
+    await start({ clock: () => new Date('2026-12-04T12:00:00Z') });
+    const call = (version: string) => fetch(`${origin}/rest/posts/${encodeURIComponent('urn:li:share:1')}`, {
+      headers: { authorization: 'Bearer nope', 'linkedin-version': version, 'x-restli-protocol-version': '2.0.0' },
+    });
+    expect((await call('202511')).status).toBe(426); // sunset on 2026-11-16
+    expect((await call('202701')).status).toBe(426); // not released
+    expect((await call('202601')).status).toBe(401); // served: on to the token check
+    expect((await call('202611')).status).toBe(401);
+  });
+
+  it('sends a default version LinkedIn still serves after 202601 is sunset (issue 9 item 3)', async () => {
+    await start({ clock: () => new Date('2027-02-01T00:00:00Z') });
+    const { ctx, inp } = setup();
+    expect((await publishToEnd(linkedinAdapter, inp, ctx)).status).toBe('published');
+    expect(sim.server.callsTo('POST', '/rest/posts')[0]!.headers['linkedin-version']).toMatch(/^\d{6}$/);
+  });
+
+  it('states the version in use and its sunset, and warns within 60 days of it (issue 9 item 3)', () => {
+    const status = linkedinAdapter.configStatus!;
+    const now = new Date('2026-12-04T12:00:00Z');
+    const pinned = status({ extra: { apiVersion: '202601' } }, now);
+    expect(pinned.facts).toMatchObject({ apiVersion: '202601', apiVersionSunset: '2027-01-15' });
+    expect(pinned.warnings.join()).toMatch(/202601 sunsets on 2027-01-15.*LINKEDIN_API_VERSION/);
+    const byDefault = status({ extra: {} }, now);
+    expect(byDefault.facts.apiVersion).toBe('202611');
+    expect(byDefault.facts.apiVersionSunset).toMatch(/^2027-11-15/);
+    expect(byDefault.warnings).toEqual([]);
+    expect(status({ extra: { apiVersion: '202511' } }, now).warnings.join()).toMatch(/was sunset on 2026-11-16/);
   });
 
   it('maps an expired token to refreshable auth and a revoked one to reauth', async () => {

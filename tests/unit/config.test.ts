@@ -26,7 +26,7 @@ describe('config schema', () => {
     expect(c.mode).toBe('sandbox');
     expect(c.port).toBe(3000);
     expect(c.redisUrl).toBeUndefined();
-    expect(c.platforms.linkedin.extra.apiVersion).toBe('202601');
+    expect(c.platforms.linkedin.extra.apiVersion).toBeUndefined();
   });
 
   it('names each bad variable', () => {

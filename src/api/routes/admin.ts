@@ -60,7 +60,7 @@ export const adminRoutes = (s: Services): FastifyPluginAsyncZod => async (app) =
 
   app.get('/v1/admin/queues', {
     config: admin,
-    schema: { tags: ['admin'], summary: 'Per-platform queue counts, pause state and delivery status totals', response: { 200: z.object({ platforms: z.record(z.string(), z.object({ counts: z.record(z.string(), z.number()), paused: z.boolean(), pausedReason: z.string().nullable(), blockedUntil: z.string().nullable() })), deliveries: z.record(z.string(), z.number()) }) } },
+    schema: { tags: ['admin'], summary: 'Per-platform queue counts, pause state and delivery status totals', response: { 200: z.object({ platforms: z.record(z.string(), z.object({ counts: z.record(z.string(), z.number()), paused: z.boolean(), pausedReason: z.string().nullable(), blockedUntil: z.string().nullable(), config: z.record(z.string(), z.string()), configWarnings: z.array(z.string()) })), deliveries: z.record(z.string(), z.number()) }) } },
   }, async () => ops.queues());
 
   for (const action of ['pause', 'resume'] as const) {
