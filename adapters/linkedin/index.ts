@@ -34,7 +34,7 @@ export const linkedinPlatform: PlatformModule = {
   },
   conformance: { writeRoute: { method: 'POST', path: '/rest/posts' }, settings: { clientId: 'herald-test-client', clientSecret: 'herald-test-secret' } },
   settings: z.object({
-    apiVersion: z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202611').optional()
+    apiVersion: z.string().regex(/^\d{6}$/, 'must be YYYYMM, e.g. 202601').optional()
       .describe("`LinkedIn-Version` header, `YYYYMM`; unset: the previous month's version. Versions retire about 12 months after release: Herald warns at start within 60 days of the sunset, `GET /v1/admin/queues` shows it, and a 426 pauses LinkedIn until the version changes"),
   }),
 };
