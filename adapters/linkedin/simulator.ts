@@ -3,14 +3,17 @@
  * with the documented paths, Rest.li error bodies, versioning headers, duplicate check,
  * a daily per-member budget (429 without headers) and token lifetimes. Numbers are options.
  */
-import { createHash } from 'node:crypto';
 import {
   createSimServer, type PlatformSimulator, type SimHandler, type SimRequest, type SimResponse, type SimServer, simToken,
 } from '../../src/platform/simulator-kit.ts';
 import { type LittleReading, readLittle } from './simulator-little.ts';
+import {
+  err, header, jsonBody, type Member, missing, notMap, registerMediaRoutes, settle, type SimAsset, type Token,
+} from './simulator-media.ts';
+
+export type { SimAsset };
 
 const DAY = 86_400_000;
-const PART_BYTES = 4 * 1024 * 1024;
 
 export interface LinkedInSimOptions {
   accessTokenTtlMs?: number; // 60 days [V]
@@ -46,25 +49,7 @@ export interface SimPost {
   createdAt: number;
 }
 
-export interface SimAsset {
-  urn: string;
-  kind: 'image' | 'video' | 'document';
-  owner: string;
-  status: 'WAITING_UPLOAD' | 'PROCESSING' | 'AVAILABLE' | 'PROCESSING_FAILED';
-  bytes: number;
-  sig: string;
-  expiresAt: number;
-  parts: { firstByte: number; lastByte: number }[];
-  etags: (string | undefined)[];
-  partPuts: number[]; // PUTs received per part (index 0: the whole file)
-  uploadToken: string;
-  finalizedWith?: string[];
-  polls: number;
-  availableAt?: number; // images / documents: PROCESSING until then
-}
 
-interface Member { id: string; name: string; organizations: Set<string> }
-interface Token { memberId: string; expiresAt: number; revoked: boolean; scope: string }
 
 /**
  * Monthly versions, each served about 12 months, then refused with 426 [V versioning]. Published
@@ -79,8 +64,6 @@ function served(version: string, now: Date): boolean {
   const sunset = SUNSETS[version] ? Date.parse(`${SUNSETS[version]}T00:00:00Z`) : Date.UTC(year + 1, month - 1, 15);
   return now.getTime() < sunset;
 }
-const err = (status: number, message: string, extra: Record<string, unknown> = {}): SimResponse => ({ status, body: { status, message, ...extra } });
-const header = (req: SimRequest, name: string) => [req.headers[name]].flat()[0];
 const personUrn = (m: Member) => `urn:li:person:${m.id}`;
 
 export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
@@ -129,11 +112,6 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     if (t.expiresAt <= Date.now()) return err(401, 'The token used in the request has expired', { code: 'EXPIRED_ACCESS_TOKEN', serviceErrorCode: 65602 });
     return { member: state.members.get(t.memberId)!, token: t };
   }
-  /** Images and documents leave PROCESSING once their processing time is over. */
-  function settle(a: SimAsset): SimAsset {
-    if (a.status === 'PROCESSING' && a.availableAt !== undefined && a.availableAt <= Date.now()) a.status = 'AVAILABLE';
-    return a;
-  }
   const canActAs = (m: Member, urn: string) => urn === personUrn(m) || m.organizations.has(urn);
   const forbidden = (what: string) => err(403, `Not enough permissions to access: ${what}`, { serviceErrorCode: 100 });
 
@@ -154,9 +132,6 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
       return handler(req, who);
     };
   }
-  const jsonBody = (req: SimRequest) => (b => (b && typeof b === 'object' ? (b as Record<string, unknown>) : undefined))(req.json());
-  const notMap = () => err(400, 'Request body could not be converted to data map', { code: 'ILLEGAL_ARGUMENT' });
-  const missing = (field: string) => err(422, `ERROR :: ${field} :: field is required but not found and has no default value\n`);
 
   // ---- OAuth ----
   let browserMember: Member | undefined;
@@ -312,102 +287,7 @@ export function createLinkedInSimulator(opts: LinkedInSimOptions = {}) {
     };
   }));
 
-  // ---- Media ----
-  function newAsset(kind: SimAsset['kind'], owner: string, size: number, origin: string) {
-    const prefix = { image: 'C4E10AQ', video: 'C5F10AQ', document: 'D4D10AQ' }[kind];
-    const urn = `urn:li:${kind}:${prefix}${simToken('a').slice(2, 14).replace(/[^A-Za-z0-9]/g, 'x')}`;
-    const parts = kind === 'video'
-      ? Array.from({ length: Math.ceil(size / PART_BYTES) }, (_, i) => ({ firstByte: i * PART_BYTES, lastByte: Math.min(size, (i + 1) * PART_BYTES) - 1 }))
-      : [];
-    const a: SimAsset = {
-      urn, kind, owner, status: 'WAITING_UPLOAD', bytes: 0, sig: simToken('sig'), expiresAt: Date.now() + o.uploadUrlTtlMs, parts,
-      etags: parts.map(() => undefined), partPuts: kind === 'video' ? parts.map(() => 0) : [0], uploadToken: parts.length > 1 ? simToken('ut') : '', polls: 0,
-    };
-    state.assets.set(urn, a);
-    const base = `${origin}/dms-uploads/${encodeURIComponent(urn)}`;
-    return { a, url: (part?: number) => `${base}${part === undefined ? '' : `/part/${part}`}?sig=${a.sig}` };
-  }
-
-  for (const kind of ['images', 'documents', 'videos'] as const) {
-    const one = kind.slice(0, -1) as SimAsset['kind'];
-    server.route('POST', `/rest/${kind}`, rest((req, { member }) => {
-      const b = jsonBody(req);
-      if (!b) return notMap();
-      const action = req.query.get('action');
-      if (action === 'finalizeUpload' && kind === 'videos') return finalize(b, member);
-      if (action !== 'initializeUpload') return err(400, `unsupported action ${String(action)}`);
-      const init = b.initializeUploadRequest as { owner?: string; fileSizeBytes?: number } | undefined;
-      if (!init?.owner) return missing('/initializeUploadRequest/owner');
-      if (!canActAs(member, init.owner)) return forbidden(`${kind}.initializeUpload for ${init.owner}`);
-      if (kind !== 'videos') {
-        const { a, url } = newAsset(one, init.owner, 0, req.origin);
-        return { status: 200, body: { value: { uploadUrlExpiresAt: a.expiresAt, uploadUrl: url(), [one]: a.urn } } };
-      }
-      if (!Number.isInteger(init.fileSizeBytes) || init.fileSizeBytes! <= 0) return missing('/initializeUploadRequest/fileSizeBytes');
-      const { a, url } = newAsset('video', init.owner, init.fileSizeBytes!, req.origin);
-      const uploadInstructions = a.parts.map((p, i) => ({ uploadUrl: url(i), ...p }));
-      return { status: 200, body: { value: { uploadUrlsExpireAt: a.expiresAt, video: a.urn, uploadInstructions, uploadToken: a.uploadToken } } };
-    }));
-  }
-
-  function finalize(b: Record<string, unknown>, member: Member): SimResponse {
-    const f = b.finalizeUploadRequest as { video?: string; uploadToken?: string; uploadedPartIds?: string[] } | undefined;
-    const a = f?.video ? state.assets.get(f.video) : undefined;
-    if (!a || a.kind !== 'video') return err(404, `video ${String(f?.video)} not found`);
-    if (!canActAs(member, a.owner)) return forbidden('videos.finalizeUpload');
-    if ((f!.uploadToken ?? '') !== a.uploadToken) return err(400, 'uploadToken does not match the upload');
-    const ids = f!.uploadedPartIds ?? [];
-    if (a.etags.some((e) => e === undefined) || ids.length !== a.etags.length || ids.some((id, i) => id !== a.etags[i])) {
-      return err(400, 'uploadedPartIds must list the ETag of every uploaded part, in order');
-    }
-    if (a.finalizedWith) return { status: 200 };
-    a.finalizedWith = ids;
-    a.status = 'PROCESSING';
-    return { status: 200 };
-  }
-
-  server.route('GET', '/rest/videos/:urn', rest((req, { member }) => {
-    const a = state.assets.get(req.params.urn!);
-    if (!a || a.kind !== 'video') return err(404, `video ${req.params.urn} not found`);
-    if (!canActAs(member, a.owner)) return err(403, 'Accessing this video resource is forbidden. Please check your permissions for this resource');
-    if (a.status === 'PROCESSING' && a.polls++ >= o.videoPollsUntilAvailable) a.status = opts.videoProcessingFails ? 'PROCESSING_FAILED' : 'AVAILABLE';
-    return { status: 200, body: { id: a.urn, owner: a.owner, status: a.status, ...(a.status === 'PROCESSING_FAILED' ? { processingFailureReason: 'Video is too short' } : {}) } };
-  }));
-  // A w_member_social token cannot read image or document status (write-only) [S Postiz];
-  // a page admin's token (w_organization_social) reads its page's media.
-  for (const kind of ['images', 'documents'] as const) {
-    server.route('GET', `/rest/${kind}/:urn`, rest((req, { member, token }) => {
-      const a = state.assets.get(req.params.urn!);
-      if (!a || `${a.kind}s` !== kind) return err(404, `${kind.slice(0, -1)} ${req.params.urn} not found`);
-      if (!token.scope.split(',').includes('w_organization_social') || !member.organizations.has(a.owner)) return forbidden(`${kind}.GET`);
-      return { status: 200, body: { id: a.urn, owner: a.owner, status: settle(a).status } };
-    }));
-  }
-
-  function upload(req: SimRequest, part: number | undefined): SimResponse {
-    const who = authorize(req);
-    if ('status' in who) return who;
-    const a = state.assets.get(req.params.urn!);
-    if (!a || req.query.get('sig') !== a.sig) return err(404, 'unknown upload URL');
-    if (a.expiresAt <= Date.now()) return err(401, 'upload URL expired');
-    if (part === undefined) {
-      if (a.kind === 'video') return err(400, 'videos are uploaded in parts');
-      a.partPuts[0]!++;
-      a.bytes = req.body.length;
-      a.status = 'PROCESSING';
-      a.availableAt = Date.now() + o.mediaProcessingMs;
-      return { status: 201 };
-    }
-    const range = a.parts[part];
-    if (!range) return err(404, 'unknown part');
-    if (req.body.length !== range.lastByte - range.firstByte + 1) return err(400, `part ${part} must be ${range.lastByte - range.firstByte + 1} bytes, got ${req.body.length}`);
-    a.partPuts[part]!++;
-    a.etags[part] = `"${createHash('md5').update(req.body).digest('hex')}"`;
-    a.bytes = a.parts.reduce((n, r, i) => n + (a.etags[i] ? r.lastByte - r.firstByte + 1 : 0), 0);
-    return { status: 200, headers: { etag: a.etags[part]! } };
-  }
-  server.route('PUT', '/dms-uploads/:urn', (req) => upload(req, undefined));
-  server.route('PUT', '/dms-uploads/:urn/part/:n', (req) => upload(req, Number(req.params.n)));
+  registerMediaRoutes({ server, assets: state.assets, rest, authorize, canActAs, forbidden, options: { ...o, videoProcessingFails: opts.videoProcessingFails ?? false } });
 
   const sim = {
     server,
